@@ -85,6 +85,14 @@ def test_max_iterations_stops_and_evaluates_the_partial_epoch():
     assert len(history.train_acc) == len(history.eval_acc) == 2
 
 
+def test_evaluate_false_records_losses_only_and_trains_the_same():
+    quiet = train(MultiLayerNet(SIZES), SGD(), DATA, epochs=3, batch_size=8, evaluate=False)
+    full = train(MultiLayerNet(SIZES), SGD(), DATA, epochs=3, batch_size=8)
+    assert len(quiet.train_acc) == len(quiet.eval_acc) == 0
+    assert len(quiet.epoch_seconds) == 3
+    np.testing.assert_array_equal(quiet.loss, full.loss)
+
+
 def test_epochs_zero_trains_nothing():
     net = MultiLayerNet(SIZES)
     before = net.params["W1"].copy()
