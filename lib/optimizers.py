@@ -216,6 +216,7 @@ class Optimizer:
         self.state = {}
         self.t = 0
         self._work = {}
+        self._small_work = {}
 
     def __setattr__(self, name, value):
         # Hyperparameters are checked, and stored as Python floats, whenever they are set, so a
@@ -249,10 +250,16 @@ class Optimizer:
                     state = self.state[key] = {
                         name: np.zeros(p.shape, dtype=p.dtype) for name in self._state_names
                     }
-                arrays = (p, grad_arrays[key], *(state[name] for name in self._state_names))
+                g = grad_arrays[key]
+                state = tuple(state[name] for name in self._state_names)
+                if p.size <= self.chunk_size:
+                    # A small parameter is one piece: its scratch arrays are made once per
+                    # shape and reused, so the step costs only the rule's own operations.
+                    self._step(p, g, state, self._small_scratch(p), c)
+                    continue
                 # Piece by piece, a large parameter's dozen passes run over data in the cache,
                 # and the scratch memory is one chunk, not one parameter, in size.
-                for piece in _pieces(arrays, self.chunk_size):
+                for piece in _pieces((p, g, *state), self.chunk_size):
                     self._step(piece[0], piece[1], piece[2:], self._scratch(piece[0]), c)
 
     def reset(self):
@@ -260,6 +267,7 @@ class Optimizer:
         self.state = {}
         self.t = 0
         self._work = {}
+        self._small_work = {}
 
     @property
     def hyperparameters(self):
@@ -295,6 +303,16 @@ class Optimizer:
 
     # ---- scratch memory ---------------------------------------------------------------------
 
+    def _small_scratch(self, like):
+        """``_n_work`` scratch arrays shaped like ``like`` (a small parameter), kept per shape."""
+        key = (like.shape, like.dtype)
+        work = self._small_work.get(key)
+        if work is None:
+            work = self._small_work[key] = tuple(
+                np.empty(like.shape, dtype=like.dtype) for _ in range(self._n_work)
+            )
+        return work
+
     def _scratch(self, like):
         """``_n_work`` scratch views shaped like ``like``, carved from one reused buffer."""
         buf = self._work.get(like.dtype)
@@ -328,6 +346,10 @@ class SGD(Optimizer):
     lr : float, default 0.01
         Learning rate :math:`\eta > 0`.
     """
+
+    # Two passes over memory whatever the slicing: cutting a layer's weights into cache-sized
+    # pieces buys nothing here and costs calls, so only very large parameters are sliced.
+    chunk_size = 1 << 18
 
     def __init__(self, lr=0.01):
         super().__init__(lr=lr)
