@@ -5,7 +5,7 @@ displays Output widgets; ``book/_ext/execution_guard.py`` (also used by the book
 makes it wait in short slices instead.
 """
 
-import importlib.util
+import runpy
 from pathlib import Path
 
 import matplotlib
@@ -16,12 +16,4 @@ ROOT = Path(__file__).resolve().parent.parent
 matplotlib.use("Agg")
 
 
-def _load_execution_guard():
-    path = ROOT / "book" / "_ext" / "execution_guard.py"
-    spec = importlib.util.spec_from_file_location("execution_guard", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_load_execution_guard().patch_nbval()
+runpy.run_path(str(ROOT / "book" / "_ext" / "execution_guard.py"))["patch_nbval"]()
