@@ -23,11 +23,20 @@ HAVE_NPM   := $(shell command -v $(NPM) 2>/dev/null)
 STATIC_CHANGED = $(shell test -f _build/html/.buildinfo && \
   find book/_static $(ASSETS)/.copied -newer _build/html/.buildinfo 2>/dev/null | head -n 1)
 BUILD_ARGS = -W --keep-going $(if $(STATIC_CHANGED),--all)
+# The execution cache keys a notebook by its code only: when lib/ changed since the last
+# build, the cached outputs may be stale, so they are dropped and every chapter re-executed.
+LIB_STAMP   := _build/.lib-stamp
+LIB_CHANGED = $(shell test -f $(LIB_STAMP) && find lib -name '*.py' -newer $(LIB_STAMP) | head -n 1)
+define FRESH_CACHE
+	$(if $(LIB_CHANGED),rm -rf _build/.jupyter_cache)
+	@mkdir -p _build && touch $(LIB_STAMP)
+endef
 
 .PHONY: book assets test lint bench clean distclean
 
 ifneq ($(HAVE_NPM),)
 book: $(STAMP) assets
+	$(FRESH_CACHE)
 	$(BIN)/jupyter-book build . $(BUILD_ARGS)
 	@echo
 	@echo "The book is built. Open this page in a browser:"
@@ -38,6 +47,7 @@ book: $(STAMP)
 	@echo "from their CDNs, so formulas and widgets show only when the reader is online."
 	@echo "Install Node.js and npm (Debian: apt-get install npm) for a self-contained book."
 	$(BIN)/python -c "$$CDN_CONFIG_PY"
+	$(FRESH_CACHE)
 	$(BIN)/jupyter-book build . --config $(CDN_CONFIG) $(BUILD_ARGS)
 	@echo
 	@echo "The book is built (formulas and widgets need a network connection). Open:"
