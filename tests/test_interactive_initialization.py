@@ -188,8 +188,9 @@ def test_signal_panel_labels_missing_curves():
 
 def test_std_animation_is_html_with_one_frame_per_std():
     html = ini.std_animation(stds=[0.05, 0.14, 0.3], activations=("tanh", "relu"), depth=4,
-                             width=20, n_samples=10)
+                             width=20, n_samples=10).data
     assert isinstance(html, str) and "<script" in html
+    assert "font-awesome" not in html  # a page of the book loads nothing from a CDN
     assert html.count("data:image/png;base64") == 3
     assert not plt.get_fignums()  # its figure is closed, so it is not shown twice
 

@@ -1,14 +1,17 @@
 """The compute-and-draw functions behind the chapters' widgets.
 
-One submodule per chapter; a chapter wires an ``ipywidgets`` control to one of these
+One submodule per chapter; a chapter wires ``ipywidgets`` controls to one of these
 functions in a few visible lines, e.g.::
 
     import ipywidgets as widgets
     from lib.interactive import update_rules
 
-    widgets.interact(update_rules.race, lr=widgets.FloatLogSlider(...), ...)
+    controls = update_rules.race_controls()
+    output = widgets.interactive_output(update_rules.race, controls)
+    display(update_rules.control_grid(controls, ncols=2), output)
 
-Each function computes from scratch and draws a complete figure, fast enough to redraw
-on every slider move; each returns the matplotlib Figure it drew.  They work with
-ipywidgets 7.7 and 8.
+Each explorer computes from scratch and draws a complete figure, fast enough to redraw
+on every slider move (under 100 ms for the median redraw on two cores; ``make bench``
+measures it).  Each module lists its explorers in ``EXPLORERS``, name -> (function,
+controls factory).  They work with ipywidgets 7.7 and 8.
 """

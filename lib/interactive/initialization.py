@@ -41,6 +41,7 @@ from lib.propagation import propagate
 from lib.propagation import std as spread
 
 __all__ = [
+    "EXPLORERS",
     "INIT_CHOICES",
     "MAX_DEPTH",
     "QUANTITIES",
@@ -536,14 +537,14 @@ def controls(activation="tanh", init="xavier", depth=10, std=0.01):
 
 def std_animation(stds=None, activations=("sigmoid", "tanh", "relu"), depth=30, width=100,
                   n_samples=200, seed=0, dpi=72):
-    """A scrubbable animation (HTML string) of the per-layer spreads as the weights' std sweeps.
+    """A scrubbable animation (an HTML player) of the per-layer spreads as the weights' std sweeps.
 
     stds: the standard deviations, one frame each (default: 13 values from 0.01 to 1, log
         spaced, which pass through LeCun's $\\sqrt{1/n} = 0.1$ for n = 100, and He's
         $\\sqrt{2/n}$ for ``width`` n).
     activations: one line per activation. Left: forward std of $x_l$; right: backward std
     of $\\partial L/\\partial x_l$. The figure is closed, so that it is not shown twice.
-    Display with ``IPython.display.HTML(std_animation())``.
+    Returns an ``IPython.display.HTML``, made by :func:`lib.plots.animation_html`.
     """
     if stds is None:
         stds = np.sort(np.append(np.logspace(-2, 0, 13), np.sqrt(2.0 / width)))
@@ -586,6 +587,9 @@ def std_animation(stds=None, activations=("sigmoid", "tanh", "relu"), depth=30, 
         return [*lines.values(), title]
 
     anim = animation.FuncAnimation(fig, frame, frames=len(stds), interval=400, blit=False)
-    html = anim.to_jshtml(default_mode="once")
-    plt.close(fig)
-    return html
+    return plots.animation_html(anim, default_mode="once")
+
+
+#: The chapter's explorer: name -> (the function a widget redraws, its controls' factory).
+#: ``benchmarks/interactivity.py`` times it from its controls' starting values.
+EXPLORERS = {"explore": (explore, controls)}

@@ -1,0 +1,75 @@
+"""Interactivity: how fast every widget answers, and how long every chapter takes to run.
+
+Every explorer listed in a ``lib.interactive`` submodule's ``EXPLORERS`` is called with
+its controls' starting values (the state a chapter's widgets start in) and timed with what
+a slider move costs: compute, draw the figure (Agg), close it.
+
+Each chapter notebook is executed from top to bottom with nbclient, with the same guard
+against the Output-widget stall that the book build uses.
+"""
+
+import importlib
+import pkgutil
+import runpy
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+import lib.interactive  # noqa: E402
+
+from .timing import summarize  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def explorers():
+    """(qualified name, function, controls factory) of every explorer in ``lib.interactive``."""
+    found = []
+    for info in pkgutil.iter_modules(lib.interactive.__path__):
+        module = importlib.import_module(f"lib.interactive.{info.name}")
+        for name, (fn, make_controls) in getattr(module, "EXPLORERS", {}).items():
+            found.append((f"{info.name}.{name}", fn, make_controls))
+    return found
+
+
+def redraw(fn, kwargs):
+    """One redraw: compute and draw a full figure, as a slider move does."""
+    fig = fn(**kwargs)
+    fig.canvas.draw()
+    plt.close(fig)
+
+
+def time_widgets(repeats=20):
+    """Median and p95 of each explorer's redraw, from its controls' starting values."""
+    results = {}
+    for name, fn, make_controls in explorers():
+        kwargs = {key: control.value for key, control in make_controls().items()}
+        redraw(fn, kwargs)  # warm caches (contour grids, fonts)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            redraw(fn, kwargs)
+            times.append(time.perf_counter() - start)
+        results[name] = summarize(times)
+    return results
+
+
+def time_chapters():
+    """Seconds to execute each chapter notebook, kernel start-up included."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    runpy.run_path(str(ROOT / "book" / "_ext" / "execution_guard.py"))["patch_nbclient"]()
+    results = {}
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        results[path.name] = time.perf_counter() - start
+    return results
