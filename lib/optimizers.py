@@ -200,6 +200,8 @@ class Optimizer:
         before reusing it on another.
     chunk_size : int
         Parameters larger than this many elements are processed in slices of this size.
+    flush_every : int
+        Every this many updates, subnormal state entries are set to 0 (they are slow).
 
     Hyperparameters are plain attributes (``opt.lr``); assigning one (say, by a learning-rate
     schedule between updates) checks it again.
@@ -209,6 +211,7 @@ class Optimizer:
     _state_names = ()
     _n_work = 1
     chunk_size = 1 << 16  # 64 Ki elements: 256 KiB of float32 per array, five arrays fit in L2
+    flush_every = 16  # updates between two flushes of subnormal state (see _flush_subnormals)
 
     def __init__(self, **hyperparameters):
         for name, value in hyperparameters.items():
@@ -261,6 +264,27 @@ class Optimizer:
                 # and the scratch memory is one chunk, not one parameter, in size.
                 for piece in _pieces((p, g, *state), self.chunk_size):
                     self._step(piece[0], piece[1], piece[2:], self._scratch(piece[0]), c)
+        if self.t % self.flush_every == 0:
+            self._flush_subnormals()
+
+    def _flush_subnormals(self):
+        """Set the state's subnormal entries (0 < |x| < the smallest normal number) to 0.
+
+        A running average whose gradient stays exactly 0, as for a dead ReLU unit, decays
+        geometrically through the subnormal range (below 1.2e-38 in float32) before it
+        underflows to 0, and CPUs compute with subnormal numbers on a slow path, 10 to 100
+        times slower: measured on Adam training a 5x100 network, the update's time grew
+        sixfold from the second epoch on.  Zeroing them every ``flush_every`` updates moves a
+        value by less than 1.2e-38, far below any eps, and costs two cheap passes over the
+        state, once in ``flush_every`` updates.
+        """
+        for state in self.state.values():
+            for a in state.values():
+                tiny = float(np.finfo(a.dtype).tiny)
+                for (piece,) in _pieces((a,), self.chunk_size):
+                    tmp = self._scratch(piece)[0]
+                    np.abs(piece, out=tmp)
+                    np.copyto(piece, 0.0, where=tmp < tiny)
 
     def reset(self):
         """Forget all state and the step count, as if freshly constructed."""

@@ -715,3 +715,27 @@ def test_clip_helpers_reject_bad_limits(fn, arg):
     for bad in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError, match=rf"^{arg} must"):
             fn({"a": np.ones(2)}, bad)
+
+
+@pytest.mark.parametrize("cls", [c for c in ALL if c._state_names])
+def test_subnormal_state_is_flushed_to_zero(cls):
+    tiny = float(np.finfo(np.float32).tiny)
+    p = np.ones(8, dtype=np.float32)
+    opt = cls()
+    opt.update({"W": p}, {"W": np.full(8, 0.5, dtype=np.float32)})
+    values = np.array([tiny / 4, -tiny / 8, 0.25, -0.5, tiny * 2, 0, 1e-20, -1e-30], np.float32)
+    for name in cls._state_names:
+        opt.state["W"][name][...] = values
+    opt._flush_subnormals()
+    for name in cls._state_names:
+        expected = np.where(np.abs(values) < tiny, 0, values).astype(np.float32)
+        assert_array_equal(opt.state["W"][name], expected)
+    # and it happens on its own every flush_every updates
+    for name in cls._state_names:
+        opt.state["W"][name][...] = tiny / 4
+    zero = {"W": np.zeros(8, dtype=np.float32)}
+    while opt.t % opt.flush_every:
+        opt.update({"W": p}, zero)
+    for name in cls._state_names:
+        state = opt.state["W"][name]
+        assert not np.any((state != 0) & (np.abs(state) < tiny))
