@@ -6,6 +6,11 @@ a slider move costs: compute, draw the figure (Agg), close it.
 
 Each chapter notebook is executed from top to bottom with nbclient, with the same guard
 against the Output-widget stall that the book build uses.
+
+``python -m benchmarks.interactivity`` times the explorers in a process of their own and
+prints the results as JSON: a chapter's kernel holds the library, NumPy and matplotlib,
+not PyTorch and scikit-learn's estimators, and every object a process holds makes
+Python's occasional full garbage collection (a pause inside some redraw) longer.
 """
 
 import importlib
@@ -21,8 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import lib.interactive  # noqa: E402
-
-from .timing import summarize  # noqa: E402
+from benchmarks.timing import summarize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,3 +77,9 @@ def time_chapters():
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         results[path.name] = time.perf_counter() - start
     return results
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(time_widgets()))

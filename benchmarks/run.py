@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -110,7 +111,9 @@ def run_updates(repeats):
 def run_interactive():
     from . import interactivity
 
-    widgets = interactivity.time_widgets()
+    out = subprocess.run([sys.executable, "-m", "benchmarks.interactivity"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    widgets = json.loads(out)
     rows = [[name, fmt_seconds(r["median"]), fmt_seconds(r["p95"])] for name, r in widgets.items()]
     print("\n### Widgets: compute and draw (Agg), 20 calls\n")
     print(table(["function", "median", "p95"], rows))
