@@ -47,6 +47,8 @@ memory is one or two chunk-sized scratch buffers per optimizer.  Scalars are Pyt
 """
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -175,6 +177,19 @@ def _pieces(arrays, size):
             yield tuple(a[start : start + rows] for a in arrays)
 
 
+#: A thread of ``Optimizer._step_pieces`` gets at least this many pieces, or is not used.
+MIN_PIECES_PER_THREAD = 4
+
+_WORKERS = []
+
+
+def _workers():
+    """The threads shared by every optimizer, started on first use."""
+    if not _WORKERS:
+        _WORKERS.append(ThreadPoolExecutor(max_workers=4, thread_name_prefix="lib-optimizers"))
+    return _WORKERS[0]
+
+
 # --------------------------------------------------------------------------------------------
 # The shared machinery.
 
@@ -202,6 +217,8 @@ class Optimizer:
         Parameters larger than this many elements are processed in slices of this size.
     flush_every : int
         Every this many updates, subnormal state entries are set to 0 (they are slow).
+    threads : int
+        Threads that share the pieces of large parameters (see ``_step_pieces``).
 
     Hyperparameters are plain attributes (``opt.lr``); assigning one (say, by a learning-rate
     schedule between updates) checks it again.
@@ -212,6 +229,7 @@ class Optimizer:
     _n_work = 1
     chunk_size = 1 << 16  # 64 Ki elements: 256 KiB of float32 per array, five arrays fit in L2
     flush_every = 16  # updates between two flushes of subnormal state (see _flush_subnormals)
+    threads = min(4, os.cpu_count() or 1)  # cores for the pieces of large parameters
 
     def __init__(self, **hyperparameters):
         for name, value in hyperparameters.items():
@@ -246,6 +264,7 @@ class Optimizer:
         c = self._scalars()
         # Overflow to inf and inf - inf = nan are the caller's to detect, silently, as in the
         # frameworks; suppressing the warnings costs one context switch per update.
+        pieces = []  # cache-sized pieces of the large parameters
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             for key, p in params.items():
                 state = self.state.get(key)
@@ -259,13 +278,39 @@ class Optimizer:
                     # A small parameter is one piece: its scratch arrays are made once per
                     # shape and reused, so the step costs only the rule's own operations.
                     self._step(p, g, state, self._small_scratch(p), c)
-                    continue
-                # Piece by piece, a large parameter's dozen passes run over data in the cache,
-                # and the scratch memory is one chunk, not one parameter, in size.
-                for piece in _pieces((p, g, *state), self.chunk_size):
-                    self._step(piece[0], piece[1], piece[2:], self._scratch(piece[0]), c)
+                else:
+                    # Piece by piece, a large parameter's dozen passes run over data in the
+                    # cache, and the scratch memory is one chunk, not one parameter, in size.
+                    pieces.extend(_pieces((p, g, *state), self.chunk_size))
+        if pieces:
+            self._step_pieces(pieces, c)
         if self.t % self.flush_every == 0:
             self._flush_subnormals()
+
+    def _step_pieces(self, pieces, c):
+        """Apply the rule to the pieces of the large parameters, on up to ``threads`` cores.
+
+        NumPy lets go of Python's global lock inside every element-wise operation on a large
+        piece, so threads working through different pieces run on different cores at once,
+        as PyTorch does for large tensors.  Starting a thread's work costs tens of
+        microseconds, so a thread is used only for at least ``MIN_PIECES_PER_THREAD`` pieces:
+        the layers of the book's networks are updated without threads.
+        """
+        n = max(1, min(self.threads, len(pieces) // MIN_PIECES_PER_THREAD))
+        groups = [pieces[i * len(pieces) // n : (i + 1) * len(pieces) // n] for i in range(n)]
+        if n == 1:
+            self._step_group(groups[0], c, 0)
+            return
+        jobs = [_workers().submit(self._step_group, group, c, k) for k, group in enumerate(groups)]
+        for job in jobs:
+            job.result()
+
+    def _step_group(self, pieces, c, slot):
+        """Step through ``pieces`` with scratch buffer number ``slot`` (one per thread)."""
+        # NumPy's error state belongs to the thread that sets it.
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            for piece in pieces:
+                self._step(piece[0], piece[1], piece[2:], self._scratch(piece[0], slot), c)
 
     def _flush_subnormals(self):
         """Set the state's subnormal entries (0 < |x| < the smallest normal number) to 0.
@@ -337,11 +382,15 @@ class Optimizer:
             )
         return work
 
-    def _scratch(self, like):
-        """``_n_work`` scratch views shaped like ``like``, carved from one reused buffer."""
-        buf = self._work.get(like.dtype)
+    def _scratch(self, like, slot=0):
+        """``_n_work`` scratch views shaped like ``like``, carved from one reused buffer.
+
+        slot: which buffer; each thread of :meth:`_step_pieces` has its own.
+        """
+        key = (like.dtype, slot)
+        buf = self._work.get(key)
         if buf is None or buf.shape[1] < like.size:
-            buf = self._work[like.dtype] = np.empty((self._n_work, like.size), dtype=like.dtype)
+            buf = self._work[key] = np.empty((self._n_work, like.size), dtype=like.dtype)
         return tuple(buf[i, : like.size].reshape(like.shape) for i in range(self._n_work))
 
 

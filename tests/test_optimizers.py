@@ -739,3 +739,24 @@ def test_subnormal_state_is_flushed_to_zero(cls):
     for name in cls._state_names:
         state = opt.state["W"][name]
         assert not np.any((state != 0) & (np.abs(state) < tiny))
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_threads_give_the_same_result_as_one_thread(cls):
+    rng = np.random.default_rng(1)
+    size = 64 * 40  # 40 pieces of 64 elements: enough for several threads
+    params = {k: rng.standard_normal(size).astype(np.float32) for k in ("a", "b")}
+    grads = [{k: rng.standard_normal(size).astype(np.float32) for k in params} for _ in range(3)]
+    results = []
+    for threads in (1, 4):
+        opt = cls()
+        opt.chunk_size, opt.threads = 64, threads
+        mine = {k: v.copy() for k, v in params.items()}
+        for g in grads:
+            opt.update(mine, g)
+        results.append((mine, opt.state))
+    (one, state_one), (many, state_many) = results
+    for key in params:
+        assert_array_equal(one[key], many[key])
+        for name in cls._state_names:
+            assert_array_equal(state_one[key][name], state_many[key][name])
