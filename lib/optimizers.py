@@ -694,7 +694,8 @@ class Adam(Optimizer):
     $$
     \begin{aligned}
     &\textbf{given: } \eta = \mathtt{lr},\quad \beta_1 = \mathtt{beta1},\quad
-        \beta_2 = \mathtt{beta2},\quad \epsilon = \mathtt{eps},\quad g = \nabla_W L \\
+        \beta_2 = \mathtt{beta2}, \\
+    &\phantom{\textbf{given: }} \epsilon = \mathtt{eps},\quad g = \nabla_W L \\
     &t \leftarrow t + 1 \\
     &m \leftarrow \beta_1 m + (1 - \beta_1)\, g \\
     &v \leftarrow \beta_2 v + (1 - \beta_2)\, g \odot g \\
@@ -753,7 +754,8 @@ class AdamW(Adam):
     $$
     \begin{aligned}
     &\textbf{given: } \eta = \mathtt{lr},\quad \beta_1 = \mathtt{beta1},\quad
-        \beta_2 = \mathtt{beta2},\quad \epsilon = \mathtt{eps},\quad
+        \beta_2 = \mathtt{beta2}, \\
+    &\phantom{\textbf{given: }} \epsilon = \mathtt{eps},\quad
         \lambda = \mathtt{weight\_decay},\quad g = \nabla_W L \\
     &t \leftarrow t + 1 \\
     &W \leftarrow W - \eta\, \lambda\, W \\
@@ -804,7 +806,8 @@ class RAdam(Adam):
     $$
     \begin{aligned}
     &\textbf{given: } \eta = \mathtt{lr},\quad \beta_1 = \mathtt{beta1},\quad
-        \beta_2 = \mathtt{beta2},\quad \epsilon = \mathtt{eps},\quad g = \nabla_W L,\quad
+        \beta_2 = \mathtt{beta2}, \\
+    &\phantom{\textbf{given: }} \epsilon = \mathtt{eps},\quad g = \nabla_W L,\quad
         \rho_\infty = \frac{2}{1 - \beta_2} - 1 \\
     &t \leftarrow t + 1 \\
     &m \leftarrow \beta_1 m + (1 - \beta_1)\, g \\
