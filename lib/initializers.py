@@ -72,6 +72,18 @@ INITIALIZERS = {
 }
 
 
+def draw_weights(init_fn, n_in, n_out, rng, dtype=np.float64):
+    """Weights of shape (n_in, n_out) and type ``dtype`` from ``init_fn(n_in, n_out, rng)``.
+
+    init_fn: a function from :func:`get_initializer`.  A function of the reader's own that
+    returns another shape raises a ValueError naming ``init``.
+    """
+    W = np.asarray(init_fn(n_in, n_out, rng), dtype=dtype)
+    if W.shape != (n_in, n_out):
+        raise ValueError(f"init must give weights of shape {(n_in, n_out)}, got {W.shape}")
+    return W
+
+
 def get_initializer(init):
     """Turn ``init`` into a function ``(n_in, n_out, rng) -> W`` of shape (n_in, n_out).
 

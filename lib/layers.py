@@ -324,3 +324,12 @@ ACTIVATION_LAYERS = {
     "elu": ELU,
     "selu": SELU,
 }
+
+
+def check_activation(name):
+    """Return ``name`` if it names an activation layer; else a ValueError listing the names."""
+    if not (isinstance(name, str) and name in ACTIVATION_LAYERS):
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of: {', '.join(ACTIVATION_LAYERS)}"
+        )
+    return name

@@ -32,9 +32,15 @@ import numbers
 
 import numpy as np
 
-from lib.activations import ACTIVATIONS
-from lib.initializers import get_initializer
-from lib.layers import ACTIVATION_LAYERS, Affine, BatchNorm, Dropout, SoftmaxCrossEntropy
+from lib.initializers import draw_weights, get_initializer
+from lib.layers import (
+    ACTIVATION_LAYERS,
+    Affine,
+    BatchNorm,
+    Dropout,
+    SoftmaxCrossEntropy,
+    check_activation,
+)
 
 
 def _check_nonnegative(name, value):
@@ -47,7 +53,8 @@ class MultiLayerNet:
     r"""Fully connected network for classification, trained with softmax cross-entropy.
 
     sizes: [n_inputs, hidden_1, ..., hidden_k, n_classes], at least two positive integers.
-    activation: one of ``ACTIVATIONS`` ('relu', 'sigmoid', 'tanh', 'leaky_relu', 'elu', 'selu').
+    activation: one of ``lib.layers.ACTIVATION_LAYERS`` ('relu', 'sigmoid', 'tanh', 'leaky_relu',
+        'elu', 'selu').
     init: a name from ``INITIALIZERS`` ('he', 'xavier', 'lecun', ...), or a number used as the
         standard deviation of normally distributed weights (e.g. 0.01 or 1), or a function
         (n_in, n_out, rng) -> W. Biases start at 0.
@@ -86,10 +93,7 @@ class MultiLayerNet:
             isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in sizes
         ):
             raise ValueError(f"sizes must be positive integers, got {sizes}")
-        if not (isinstance(activation, str) and activation in ACTIVATIONS):
-            raise ValueError(
-                f"unknown activation {activation!r}; choose one of: {', '.join(ACTIVATIONS)}"
-            )
+        check_activation(activation)
         init_fn = get_initializer(init)
         if not (isinstance(dropout, numbers.Real) and 0.0 <= dropout < 1.0):
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
@@ -114,9 +118,7 @@ class MultiLayerNet:
         for i in range(1, n_affine + 1):
             n_in, n_out = self.sizes[i - 1], self.sizes[i]
             hidden = i < n_affine
-            W = np.asarray(init_fn(n_in, n_out, init_rng), dtype=self.dtype)
-            if W.shape != (n_in, n_out):
-                raise ValueError(f"init must give weights of shape {(n_in, n_out)}, got {W.shape}")
+            W = draw_weights(init_fn, n_in, n_out, init_rng, dtype=self.dtype)
             b = None if hidden and self.batchnorm else np.zeros(n_out, dtype=self.dtype)
             self._add(i, Affine(W, b, input_grad=i > 1))
             if hidden:

@@ -38,8 +38,8 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-from lib.initializers import get_initializer
-from lib.layers import ACTIVATION_LAYERS, Affine
+from lib.initializers import draw_weights, get_initializer
+from lib.layers import ACTIVATION_LAYERS, Affine, check_activation
 
 
 def _widths(depth, width):
@@ -157,10 +157,7 @@ def propagate(
 
     Returns a :class:`Propagation`.
     """
-    if activation not in ACTIVATION_LAYERS:
-        raise ValueError(
-            f"unknown activation {activation!r}; choose one of: {', '.join(ACTIVATION_LAYERS)}"
-        )
+    check_activation(activation)
     init_fn = get_initializer(init)
     widths = _widths(depth, width)
     data_seq, weight_seq, grad_seq = np.random.SeedSequence(seed).spawn(3)
@@ -176,9 +173,7 @@ def propagate(
     weight_rng = np.random.default_rng(weight_seq)
     layers = []
     for n_in, n_out in zip(widths[:-1], widths[1:]):
-        W = np.asarray(init_fn(n_in, n_out, weight_rng), dtype=np.float64)
-        if W.shape != (n_in, n_out):
-            raise ValueError(f"init must return an array of shape ({n_in}, {n_out}), got {W.shape}")
+        W = draw_weights(init_fn, n_in, n_out, weight_rng)
         layers.append((Affine(W), ACTIVATION_LAYERS[activation]()))
 
     outputs = [x]
