@@ -13,8 +13,6 @@ not PyTorch and scikit-learn's estimators, and every object a process holds make
 Python's occasional full garbage collection (a pause inside some redraw) longer.
 """
 
-import importlib
-import pkgutil
 import runpy
 import time
 from pathlib import Path
@@ -31,16 +29,6 @@ from benchmarks.timing import summarize  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def explorers():
-    """(qualified name, function, controls factory) of every explorer in ``lib.interactive``."""
-    found = []
-    for info in pkgutil.iter_modules(lib.interactive.__path__):
-        module = importlib.import_module(f"lib.interactive.{info.name}")
-        for name, (fn, make_controls) in getattr(module, "EXPLORERS", {}).items():
-            found.append((f"{info.name}.{name}", fn, make_controls))
-    return found
-
-
 def redraw(fn, kwargs):
     """One redraw: compute and draw a full figure, as a slider move does."""
     fig = fn(**kwargs)
@@ -51,7 +39,7 @@ def redraw(fn, kwargs):
 def time_widgets(repeats=20):
     """Median and p95 of each explorer's redraw, from its controls' starting values."""
     results = {}
-    for name, fn, make_controls in explorers():
+    for name, fn, make_controls in lib.interactive.explorers():
         kwargs = {key: control.value for key, control in make_controls().items()}
         redraw(fn, kwargs)  # warm caches (contour grids, fonts)
         times = []

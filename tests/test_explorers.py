@@ -1,6 +1,5 @@
 """Every explorer listed in ``lib.interactive`` draws one figure from its controls' start."""
 
-import importlib
 import pkgutil
 
 import matplotlib.pyplot as plt
@@ -9,13 +8,7 @@ from matplotlib.figure import Figure
 
 import lib.interactive
 
-EXPLORERS = [
-    (f"{info.name}.{name}", fn, make_controls)
-    for info in pkgutil.iter_modules(lib.interactive.__path__)
-    for name, (fn, make_controls) in getattr(
-        importlib.import_module(f"lib.interactive.{info.name}"), "EXPLORERS", {}
-    ).items()
-]
+EXPLORERS = lib.interactive.explorers()
 
 
 def test_every_chapter_module_lists_its_explorers():
