@@ -20,7 +20,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from lib.network import MultiLayerNet
-from lib.optimizers import SGD, Adam
+from lib.optimizers import make_optimizer
 from lib.training import train
 
 HIDDEN = [100] * 5
@@ -36,14 +36,16 @@ def synthetic(n=60_000, d=784, classes=10, seed=SEED):
     return x, t
 
 
-def make_optimizer(name):
-    return SGD(lr=0.01) if name == "sgd" else Adam(lr=1e-3)
+def lib_model(x, rule):
+    """The library's 5x100 ReLU/He network for ``x`` and the rule at its defaults
+    (SGD lr 0.01, Adam lr 1e-3, as for the other implementations)."""
+    net = MultiLayerNet([x.shape[1], *HIDDEN, 10], activation="relu", init="he", seed=SEED)
+    return net, make_optimizer(rule)
 
 
 def lib_epoch(x, t, rule):
     """One epoch with the library's network and update rule in a plain loop."""
-    net = MultiLayerNet([x.shape[1], *HIDDEN, 10], activation="relu", init="he", seed=SEED)
-    opt = make_optimizer(rule)
+    net, opt = lib_model(x, rule)
     order = np.random.default_rng(SEED).permutation(len(x))
 
     def run():
@@ -57,8 +59,7 @@ def lib_epoch(x, t, rule):
 
 def lib_train_epoch(x, t, rule):
     """One epoch through ``lib.training.train``, evaluation switched off."""
-    net = MultiLayerNet([x.shape[1], *HIDDEN, 10], activation="relu", init="he", seed=SEED)
-    opt = make_optimizer(rule)
+    net, opt = lib_model(x, rule)
     data = ((x, t), (x[:BATCH], t[:BATCH]))
     return lambda: train(net, opt, data, epochs=1, batch_size=BATCH, seed=SEED, evaluate=False)
 
