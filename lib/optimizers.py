@@ -237,7 +237,6 @@ class Optimizer:
         self.state = {}
         self.t = 0
         self._work = {}
-        self._small_work = {}
 
     def __setattr__(self, name, value):
         # Hyperparameters are checked, and stored as Python floats, whenever they are set, so a
@@ -277,7 +276,7 @@ class Optimizer:
                 if p.size <= self.chunk_size:
                     # A small parameter is one piece: its scratch arrays are made once per
                     # shape and reused, so the step costs only the rule's own operations.
-                    self._step(p, g, state, self._small_scratch(p), c)
+                    self._step(p, g, state, self._scratch(p), c)
                 else:
                     # Piece by piece, a large parameter's dozen passes run over data in the
                     # cache, and the scratch memory is one chunk, not one parameter, in size.
@@ -336,7 +335,6 @@ class Optimizer:
         self.state = {}
         self.t = 0
         self._work = {}
-        self._small_work = {}
 
     @property
     def hyperparameters(self):
@@ -372,26 +370,20 @@ class Optimizer:
 
     # ---- scratch memory ---------------------------------------------------------------------
 
-    def _small_scratch(self, like):
-        """``_n_work`` scratch arrays shaped like ``like`` (a small parameter), kept per shape."""
-        key = (like.shape, like.dtype)
-        work = self._small_work.get(key)
+    def _scratch(self, like, slot=0):
+        """``_n_work`` scratch arrays shaped like ``like``, made once and then reused.
+
+        Kept per shape, dtype and ``slot`` (each thread of :meth:`_step_pieces` has its own
+        slot).  A parameter is either one piece or cut into pieces of at most ``chunk_size``
+        elements, so this is at most two sets per parameter, each no larger than a piece.
+        """
+        key = (like.shape, like.dtype, slot)
+        work = self._work.get(key)
         if work is None:
-            work = self._small_work[key] = tuple(
+            work = self._work[key] = tuple(
                 np.empty(like.shape, dtype=like.dtype) for _ in range(self._n_work)
             )
         return work
-
-    def _scratch(self, like, slot=0):
-        """``_n_work`` scratch views shaped like ``like``, carved from one reused buffer.
-
-        slot: which buffer; each thread of :meth:`_step_pieces` has its own.
-        """
-        key = (like.dtype, slot)
-        buf = self._work.get(key)
-        if buf is None or buf.shape[1] < like.size:
-            buf = self._work[key] = np.empty((self._n_work, like.size), dtype=like.dtype)
-        return tuple(buf[i, : like.size].reshape(like.shape) for i in range(self._n_work))
 
 
 # --------------------------------------------------------------------------------------------
