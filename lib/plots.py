@@ -11,6 +11,7 @@ line style (:data:`LINESTYLES`), so plots survive greyscale printing too.
 
 import math
 import re
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -149,6 +150,26 @@ def curve(values, name, ax=None, x=None, label=None, log=False):
     return ax
 
 
+def runs(values, ax=None, x=None, **style):
+    """Draw repeated runs of one experiment: every run as a thin line, their median thick.
+
+    values: array of shape (n_runs, n), one row per seed (rows may end in NaN after a
+    divergence).  style: line keyword arguments (``color``, ``linestyle``, ``label``), e.g.
+    ``**plots.style("adam")``; the label goes to the median line.  Returns the ``ax``.
+    """
+    ax = axes(ax)
+    values = np.atleast_2d(np.asarray(values, dtype=float))
+    x = np.arange(values.shape[1]) if x is None else x
+    thin = {k: v for k, v in style.items() if k != "label"}
+    for row in values:
+        ax.plot(x, row, linewidth=0.6, alpha=0.45, **thin)
+    with warnings.catch_warnings():  # all-NaN columns after every run diverged
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(values, axis=0)
+    ax.plot(x, median, linewidth=1.6, **style)
+    return ax
+
+
 def smooth(values, window=25):
     """Moving average of a noisy curve (e.g. mini-batch losses), for display and comparison.
 
@@ -175,7 +196,7 @@ def power_of_ten(value, pos=None):
     of the redraw time of a small figure; Unicode superscripts look the same and cost nothing.
     Values that are not powers of ten get an empty label.  Usable as a ``FuncFormatter``.
     """
-    if not value > 0:
+    if not 0 < value < math.inf:  # a log axis without data can ask for a tick at infinity
         return ""
     exponent = math.log10(value)
     if abs(exponent - round(exponent)) > 1e-9:

@@ -270,10 +270,15 @@ def test_radam_step_sizes_are_momentum_steps_then_rectified():
 def test_radam_warmup_and_learning_curves_figures():
     fig = ur.radam_warmup(steps=300, runs=500)
     assert len(fig.axes) == 2
-    curves = {"sgd": np.linspace(2, 1, 50), "adam": np.linspace(2, 0.1, 50)}
-    ax = ur.learning_curves(curves, title="digits")
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["SGD", "Adam"]
-    assert ax.get_yscale() == "log"
+    runs = np.linspace(2, 0.1, 50) * np.array([[1.0], [1.2], [0.9]])  # three seeds
+    curves = {"sgd": runs + 1, "adam": runs}
+    fig = ur.learning_curves(curves, title="digits")
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == ["SGD", "Adam"]
+    assert all(ax.get_yscale() == "log" for ax in shown)
+    # Adam's panel: SGD's median for reference, three runs and their median
+    assert len(shown[1].get_lines()) == 1 + 3 + 1
+    np.testing.assert_allclose(shown[1].get_lines()[-1].get_ydata(), runs[0])
     with pytest.raises(ValueError, match="curves"):
         ur.learning_curves({})
 

@@ -241,8 +241,9 @@ def histogram_grid(props, layers=None, fixed_range=None, bins=30, figsize=None):
     return fig
 
 
-#: Magnitudes drawn on log axes; beyond them matplotlib's own margins would overflow.
-_LOG_LIMITS = (1e-250, 1e250)
+#: Magnitudes drawn on log axes.  Beyond them matplotlib's tick locator, which steps a few
+#: decades past the limits, would overflow (matplotlib 3.10 warns, then labels a tick at inf).
+_LOG_LIMITS = (1e-150, 1e150)
 
 
 def _positive(values):
@@ -261,6 +262,8 @@ def _note_missing(ax, prop, values, what, y):
         note = f"forward: overflow at layer {prop.diverged_at}"
     elif not np.isfinite(v).all():
         note = f"{what}: overflow"
+    elif np.any(np.abs(v) > _LOG_LIMITS[1]):
+        note = f"{what}: beyond 10¹⁵⁰, not drawn"
     elif np.all(v == 0):
         note = f"{what}: exactly 0 everywhere"
     else:
@@ -274,7 +277,8 @@ def _log_ylim(ax, *series, decades=1.0):
     curve looks flat instead of having its wiggles blown up to the full height."""
     v = np.concatenate([_positive(s) for s in series])
     v = v[np.isfinite(v)]
-    if v.size == 0:
+    if v.size == 0:  # nothing to draw: fixed limits, so that matplotlib need not guess
+        ax.set_ylim(0.1, 10.0)
         return
     lo, hi = np.log10(v.min()), np.log10(v.max())
     mid = 0.5 * (lo + hi)

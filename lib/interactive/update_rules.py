@@ -833,23 +833,38 @@ def radam_warmup(beta2=0.999, steps=3000, runs=2000, grad=0.01, seed=0):
     return fig
 
 
-def learning_curves(curves, ax=None, title=None):
-    """Draw smoothed training losses, one curve per update rule, on a log scale.
+def learning_curves(curves, title=None, reference="sgd", ncols=3):
+    """Training losses of several rules over several seeds: one panel per rule.
 
-    curves: dict rule -> array of shape (iterations,) (e.g. ``lib.plots.smooth(history.loss)``).
-    Returns the ``ax``.
+    curves: dict rule -> array of shape (n_seeds, iterations), e.g. smoothed losses.  Every
+    panel shows that rule's runs (thin) and their median (thick), with the median of
+    ``reference`` (if it is in ``curves``) as a thin dashed line for comparison; the panels
+    share a log-scaled y axis.  Returns the Figure.
     """
     if not isinstance(curves, dict) or not curves:
-        raise ValueError("curves must be a non-empty dict rule -> array of losses")
-    ax = plots.axes(ax, figsize=(7, 4))
-    for name, values in curves.items():
-        plots.curve(values, name, ax)
-    ax.set(yscale="log", xlabel="iteration", ylabel="training loss (smoothed)")
+        raise ValueError("curves must be a non-empty dict rule -> array (n_seeds, iterations)")
+    rows = math.ceil(len(curves) / ncols)
+    fig, axs = plt.subplots(rows, ncols, figsize=(3.1 * ncols, 2.2 * rows + 0.4), sharex=True,
+                            sharey=True, squeeze=False, layout="constrained")
+    for ax in axs.ravel()[len(curves):]:
+        ax.set_visible(False)
+    ref = curves.get(reference)
+    for ax, (name, values) in zip(axs.ravel(), curves.items()):
+        if ref is not None and name != reference:
+            ax.plot(np.median(ref, axis=0), color=plots.COLORS.get(reference, "black"),
+                    linestyle="--", linewidth=0.9, alpha=0.6,
+                    label=f"{plots.LABELS.get(reference, reference)} (median)")
+        plots.runs(values, ax, **plots.style(name))
+        ax.set_yscale("log")
+        ax.set_title(plots.LABELS.get(name, name), fontsize=9)
+        ax.grid(True, which="major", alpha=0.3)
+    for ax in axs[-1]:
+        ax.set_xlabel("iteration")
+    for ax in axs[:, 0]:
+        ax.set_ylabel("training loss")
     if title:
-        ax.set_title(title, fontsize=10)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8, ncols=3, loc="lower left")
-    return ax
+        fig.suptitle(title, fontsize=10)
+    return fig
 
 
 #: The chapter's explorers: name -> (the function a widget redraws, its controls' factory).
