@@ -73,12 +73,13 @@ __all__ = [
     "Optimizer",
     "RAdam",
     "RMSProp",
+    "check_hyperparameter",
     "clip_grad_norm",
     "clip_grad_value",
     "make_optimizer",
 ]
 
-# One name, one meaning, one check, for every rule.
+# One name, one meaning, one check, for every rule (see check_hyperparameter).
 _CHECKS = {
     "lr": checks.positive,
     "momentum": checks.probability,
@@ -88,6 +89,15 @@ _CHECKS = {
     "eps": checks.positive,
     "weight_decay": checks.non_negative,
 }
+
+
+def check_hyperparameter(name, value):
+    """``value`` checked as the hyperparameter ``name`` of any rule, as a Python float.
+
+    ``lr`` and ``eps`` must be > 0, ``momentum``, ``beta1`` and ``beta2`` in [0, 1), ``rho``
+    in [0, 1] and ``weight_decay`` >= 0; a ``ValueError`` names the argument otherwise.
+    """
+    return _CHECKS[checks.one_of("hyperparameter", name, _CHECKS)](name, value)
 
 
 def _check_arrays(params, grads):
@@ -164,7 +174,7 @@ class Optimizer:
         # Hyperparameters are checked, and stored as Python floats, whenever they are set, so a
         # schedule can change ``opt.lr`` between updates without smuggling in a NumPy scalar.
         if name in _CHECKS:
-            value = _CHECKS[name](name, value)
+            value = check_hyperparameter(name, value)
         super().__setattr__(name, value)
 
     def rule(self, w, g, *state, t):

@@ -1,22 +1,29 @@
-"""Plotting helpers shared by every chapter.
+r"""Drawing helpers shared by every chapter, and the one registry of styles.
 
 Each helper draws on an ``ax`` it is given (or makes a figure when ``ax`` is None) and
-returns the ``ax``, so that chapters can compose them into small multiples.
+returns the ``ax``, so that chapters can compose them into small multiples.  Nothing here
+computes what it draws: the numbers come from the maths modules.
 
-Colours are fixed per concept and the same in every chapter: an update rule always has
-the colour :data:`COLORS` gives it.  The palette is Okabe and Ito's, which stays
-distinguishable with the common forms of colour blindness; every rule also has its own
-line style (:data:`LINESTYLES`), so plots survive greyscale printing too.
+**Styles.**  Every concept the book compares has a fixed look, the same in every chapter:
+an update rule, an initialiser, an activation always has the colour, line style, label and
+marker that :data:`STYLES` gives it (``style("adam")``, ``style("he", kind="init")``,
+``style("relu", kind="activation")``).  The palette is Okabe and Ito's, which stays
+distinguishable with the common forms of colour blindness, and every entry also has its own
+line style, so that plots survive greyscale printing.
 """
 
 import math
 import re
 import warnings
+from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+
+from lib import checks
 
 #: Okabe & Ito (2008), "Color Universal Design", plus a dark wine for a ninth series.
 PALETTE = {
@@ -32,54 +39,101 @@ PALETTE = {
     "wine": "#882255",
 }
 
-#: One colour per update rule (keys as in ``lib.optimizers.OPTIMIZERS``).
-COLORS = {
-    "sgd": PALETTE["black"],
-    "momentum": PALETTE["orange"],
-    "nesterov": PALETTE["sky blue"],
-    "adagrad": PALETTE["bluish green"],
-    "rmsprop": PALETTE["reddish purple"],
-    "adadelta": PALETTE["grey"],
-    "adam": PALETTE["vermillion"],
-    "adamw": PALETTE["blue"],
-    "radam": PALETTE["wine"],
+
+class Style(NamedTuple):
+    """How one member of a concept is drawn."""
+
+    color: str
+    linestyle: object
+    label: str
+    marker: str
+
+
+_P = PALETTE
+#: kind -> name -> :class:`Style`.  Kinds: "rule" (keys of ``lib.optimizers.OPTIMIZERS``),
+#: "init" (names of ``lib.initializers.INITIALIZERS``, and the standard deviations 0.01 and 1
+#: that serve as examples of too small and too large), "activation" (``lib.activations``).
+STYLES = {
+    "rule": {
+        "sgd": Style(_P["black"], "-", "SGD", "o"),
+        "momentum": Style(_P["orange"], "--", "Momentum", "s"),
+        "nesterov": Style(_P["sky blue"], "-.", "Nesterov", "D"),
+        "adagrad": Style(_P["bluish green"], ":", "AdaGrad", "^"),
+        "rmsprop": Style(_P["reddish purple"], (0, (5, 1, 1, 1)), "RMSProp", "v"),
+        "adadelta": Style(_P["grey"], (0, (1, 2)), "AdaDelta", "<"),
+        "adam": Style(_P["vermillion"], "-", "Adam", ">"),
+        "adamw": Style(_P["blue"], "--", "AdamW", "p"),
+        "radam": Style(_P["wine"], "-.", "RAdam", "h"),
+    },
+    "init": {
+        "zeros": Style(_P["black"], (0, (1, 2)), "zeros", "x"),
+        "uniform": Style(_P["grey"], ":", "uniform ±0.05", "+"),
+        0.01: Style(_P["bluish green"], (0, (5, 1, 1, 1)), "std 0.01", "v"),
+        1.0: Style(_P["reddish purple"], (0, (1, 1)), "std 1", "^"),
+        "xavier": Style(_P["blue"], "--", "Xavier (Glorot)", "s"),
+        "xavier_normal": Style(_P["blue"], "--", "Xavier (Glorot)", "s"),
+        "xavier_uniform": Style(_P["sky blue"], "--", "Xavier (Glorot), uniform", "D"),
+        "lecun": Style(_P["orange"], "-.", "LeCun", "o"),
+        "he": Style(_P["vermillion"], "-", "He", "*"),
+    },
+    "activation": {
+        "sigmoid": Style(_P["orange"], "-", "sigmoid", "o"),
+        "tanh": Style(_P["blue"], "--", "tanh", "s"),
+        "relu": Style(_P["vermillion"], "-", "ReLU", "^"),
+        "leaky_relu": Style(_P["reddish purple"], "-.", "leaky ReLU", "v"),
+        "elu": Style(_P["bluish green"], ":", "ELU", "D"),
+        "selu": Style(_P["wine"], (0, (5, 1, 1, 1)), "SELU", "*"),
+    },
 }
 
-#: One line style per update rule, so that curves stay apart without colour.
-LINESTYLES = {
-    "sgd": "-",
-    "momentum": "--",
-    "nesterov": "-.",
-    "adagrad": ":",
-    "rmsprop": (0, (5, 1, 1, 1)),
-    "adadelta": (0, (1, 2)),
-    "adam": "-",
-    "adamw": "--",
-    "radam": "-.",
-}
 
-#: Display names of the update rules.
-LABELS = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp",
-    "adadelta": "AdaDelta",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "radam": "RAdam",
-}
+def _lookup(name, kind):
+    """The :class:`Style` of ``name``; a name outside the registry gets a neutral style."""
+    table = STYLES[checks.one_of("kind", kind, STYLES)]
+    if kind == "init" and isinstance(name, (int, float, np.number)) and not isinstance(name, bool):
+        key = float(name)
+        if key in table:
+            return table[key]
+        return Style(_P["wine"], "-", f"std {key:g}", "o")  # another standard deviation
+    key = name.lower() if isinstance(name, str) else name
+    if key in table:
+        return table[key]
+    return Style(_P["black"], "-", getattr(name, "__name__", str(name)), "o")
 
 
-def style(name):
-    """Line keyword arguments (colour, line style, label) for the update rule ``name``."""
-    key = name.lower()
-    return {
-        "color": COLORS.get(key, PALETTE["black"]),
-        "linestyle": LINESTYLES.get(key, "-"),
-        "label": LABELS.get(key, name),
-    }
+def style(name, kind="rule", marker=False):
+    """Line keyword arguments (``color``, ``linestyle``, ``label``) for ``name`` of ``kind``.
+
+    Parameters
+    ----------
+    name : str, float or callable
+        A key of ``STYLES[kind]``; for initialisers also a standard deviation (numbers other
+        than 0.01 and 1 are drawn in wine, labelled "std" and the number) or a function
+        (labelled with its ``__name__``).
+    kind : {"rule", "init", "activation"}
+    marker : bool
+        Include the ``marker`` too.
+
+    Returns
+    -------
+    dict
+        Ready for ``ax.plot(x, y, **style(...))``.
+    """
+    s = _lookup(name, kind)
+    kw = {"color": s.color, "linestyle": s.linestyle, "label": s.label}
+    if marker:
+        kw["marker"] = s.marker
+    return kw
+
+
+def label(name, kind="rule"):
+    """The display name of ``name`` of ``kind``, e.g. ``label("rmsprop") == "RMSProp"``."""
+    return _lookup(name, kind).label
+
+
+def color(name, kind="rule"):
+    """The colour of ``name`` of ``kind``."""
+    return _lookup(name, kind).color
 
 
 def axes(ax=None, figsize=(5, 4)):
@@ -89,25 +143,15 @@ def axes(ax=None, figsize=(5, 4)):
     return ax
 
 
-def surface_grid(surface, n=120):
-    """Sample ``surface.f`` on an ``n`` x ``n`` grid over ``surface.bounds``.
-
-    Returns ``(X, Y, Z)``, each of shape (n, n).
-    """
-    (x0, x1), (y0, y1) = surface.bounds
-    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    return X, Y, surface.f(X, Y)
-
-
 def contour(surface, ax=None, levels=20, grid=None):
     """Draw the contour lines of a 2-D test surface, with its minima marked as stars.
 
     Levels are spaced logarithmically above the surface's minimum, so that the shape of
     the valley floor is visible as well as the walls.  ``grid`` is an ``(X, Y, Z)`` from
-    :func:`surface_grid`, to reuse between redraws.
+    ``surface.mesh(n)``, to reuse between redraws (default ``surface.mesh(120)``).
     """
     ax = axes(ax)
-    X, Y, Z = surface_grid(surface) if grid is None else grid
+    X, Y, Z = surface.mesh(120) if grid is None else grid
     floor = float(np.min(Z))
     height = Z - floor + 1e-3
     lo, hi = np.log10(np.percentile(height, 0.5)), np.log10(np.max(height))
@@ -136,10 +180,10 @@ def path(points, name, ax=None, markers=True, label=None):
     return ax
 
 
-def curve(values, name, ax=None, x=None, label=None, log=False):
-    """Draw a curve (e.g. a loss against iterations) in the style of update rule ``name``."""
+def curve(values, name, ax=None, x=None, label=None, log=False, kind="rule"):
+    """Draw a curve (e.g. a loss against iterations) in the style of ``name`` of ``kind``."""
     ax = axes(ax)
-    kw = style(name)
+    kw = style(name, kind)
     if label is not None:
         kw["label"] = label
     values = np.asarray(values, dtype=float)
@@ -153,9 +197,20 @@ def curve(values, name, ax=None, x=None, label=None, log=False):
 def runs(values, ax=None, x=None, **style):
     """Draw repeated runs of one experiment: every run as a thin line, their median thick.
 
-    values: array of shape (n_runs, n), one row per seed (rows may end in NaN after a
-    divergence).  style: line keyword arguments (``color``, ``linestyle``, ``label``), e.g.
-    ``**plots.style("adam")``; the label goes to the median line.  Returns the ``ax``.
+    Parameters
+    ----------
+    values : array_like of shape (n_runs, n)
+        One row per seed (rows may end in NaN after a divergence).
+    ax : Axes, optional
+    x : array_like of shape (n,), optional
+        Default ``0, 1, ..., n - 1``.
+    **style
+        Line keyword arguments (``color``, ``linestyle``, ``label``), e.g.
+        ``**plots.style("adam")``; the label goes to the median line.
+
+    Returns
+    -------
+    Axes
     """
     ax = axes(ax)
     values = np.atleast_2d(np.asarray(values, dtype=float))
@@ -170,21 +225,54 @@ def runs(values, ax=None, x=None, **style):
     return ax
 
 
-def smooth(values, window=25):
-    """Moving average of a noisy curve (e.g. mini-batch losses), for display and comparison.
+def runs_grid(curves, kind="rule", reference=None, ncols=3, ylabel="training loss", log=True):
+    """Repeated runs of several settings, one panel per setting, on shared axes.
 
-    values: array of shape (n,).  Returns an array of shape (n,): entry ``i`` is the mean of
-    the last ``min(i + 1, window)`` values, so the curve starts at the first value instead of
-    being shifted or padded.  Non-finite values (after a divergence) propagate as NaN.
+    Parameters
+    ----------
+    curves : dict[str, array_like of shape (n_seeds, n)]
+        Setting (a name of ``kind``) -> its runs, e.g. smoothed training losses per seed.
+    kind : str
+        The kind of the settings in :data:`STYLES` ("rule", "init", ...).
+    reference : str, optional
+        A key of ``curves`` whose median is drawn in every other panel, thin and dashed.
+    ncols : int
+        Panels per row.
+    ylabel : str
+    log : bool
+        Log-scaled y axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Each panel shows one setting's runs (thin) and their median (thick), see :func:`runs`.
     """
-    if not (isinstance(window, int) and window >= 1):
-        raise ValueError(f"window must be a positive integer, got {window!r}")
-    values = np.asarray(values, dtype=float)
-    csum = np.cumsum(np.concatenate([[0.0], values]))
-    i = np.arange(1, len(values) + 1)
-    lo = np.maximum(i - window, 0)
-    return (csum[i] - csum[lo]) / (i - lo)
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError(f"curves must be a non-empty dict setting -> runs, got {curves!r}")
+    ncols = min(checks.integer("ncols", ncols, 1), len(curves))
+    rows = math.ceil(len(curves) / ncols)
+    fig, axs = plt.subplots(rows, ncols, figsize=(3.1 * ncols, 2.2 * rows + 0.4), sharex=True,
+                            sharey=True, squeeze=False, layout="constrained")
+    for ax in axs.ravel()[len(curves):]:
+        ax.set_visible(False)
+    ref = curves.get(reference)
+    for ax, (name, values) in zip(axs.ravel(), curves.items()):
+        if ref is not None and name != reference:
+            ax.plot(np.median(ref, axis=0), color=color(reference, kind), linestyle="--",
+                    linewidth=0.9, alpha=0.6, label=f"{label(reference, kind)} (median)")
+        runs(values, ax, **style(name, kind))
+        if log:
+            ax.set_yscale("log")
+        ax.set_title(label(name, kind), fontsize=9)
+        ax.grid(True, which="major", alpha=0.3)
+    for ax in axs[-1]:
+        ax.set_xlabel("iteration")
+    for ax in axs[:, 0]:
+        ax.set_ylabel(ylabel)
+    return fig
 
+
+# ---- ticks and log axes that redraw quickly --------------------------------------------------
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -213,10 +301,7 @@ def fast_log_scale(ax, axis="y"):
     Major ticks at powers of ten labelled by :func:`power_of_ten` (at most about eight), no
     minor ticks.  For explorers that redraw on every slider move.  Returns the ``ax``.
     """
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
-
-    if axis not in ("x", "y"):
-        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    checks.one_of("axis", axis, ("x", "y"))
     getattr(ax, f"set_{axis}scale")("log")
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_locator(LogLocator(base=10, numticks=8))
@@ -225,42 +310,54 @@ def fast_log_scale(ax, axis="y"):
     return ax
 
 
-#: One colour and line style per weight initialiser (names as in
-#: ``lib.initializers.INITIALIZERS``), and for the two standard deviations that serve as
-#: examples of too small and too large, 0.01 and 1.  Values: (colour, line style, label).
-INIT_STYLES = {
-    "zeros": (PALETTE["black"], (0, (1, 2)), "zeros"),
-    "uniform": (PALETTE["grey"], ":", "uniform ±0.05"),
-    0.01: (PALETTE["bluish green"], (0, (5, 1, 1, 1)), "std 0.01"),
-    1.0: (PALETTE["reddish purple"], (0, (1, 1)), "std 1"),
-    "xavier": (PALETTE["blue"], "--", "Xavier (Glorot)"),
-    "xavier_normal": (PALETTE["blue"], "--", "Xavier (Glorot)"),
-    "xavier_uniform": (PALETTE["sky blue"], "--", "Xavier (Glorot), uniform"),
-    "lecun": (PALETTE["orange"], "-.", "LeCun"),
-    "he": (PALETTE["vermillion"], "-", "He"),
-}
+def signed_power_of_ten(value, pos=None):
+    """Tick label for ±10^k (see :func:`power_of_ten`), "0" for zero; a ``FuncFormatter``."""
+    if value == 0:
+        return "0"
+    text = power_of_ten(abs(value))
+    return f"−{text}" if value < 0 and text else text
 
 
-def init_style(init):
-    """Line keyword arguments (colour, line style, label) for the initialiser ``init``.
+def few_ticks(*axes, n=5):
+    """At most about ``n`` major ticks on each of ``axes`` (``ax.xaxis``, ``ax.yaxis``, ...).
 
-    init: a name from ``lib.initializers.INITIALIZERS``, a standard deviation (a number), or
-    a callable (labelled with its ``__name__``).  Numbers other than 0.01 and 1 are drawn in
-    wine, labelled "std" and the number.
+    Each tick is a few artists that a redraw lays out and draws: on small explorers the ticks
+    cost more than the data, so they are kept few.
     """
-    if isinstance(init, str):
-        key = init.lower()
-    elif isinstance(init, (int, float, np.number)) and not isinstance(init, bool):
-        key = float(init)
-    else:
-        key = None
-    if key in INIT_STYLES:
-        color, linestyle, label = INIT_STYLES[key]
-    elif isinstance(key, float):
-        color, linestyle, label = PALETTE["wine"], "-", f"std {key:g}"
-    else:
-        color, linestyle, label = PALETTE["black"], "-", getattr(init, "__name__", str(init))
-    return {"color": color, "linestyle": linestyle, "label": label}
+    for axis in axes:
+        axis.set_major_locator(MaxNLocator(n, steps=[1, 2, 5, 10]))
+
+
+#: Magnitudes drawn on log axes.  Beyond them matplotlib's tick locator, which steps a few
+#: decades past the limits, would overflow (matplotlib 3.10 warns, then labels a tick at inf).
+LOG_LIMITS = (1e-150, 1e150)
+
+
+def for_log_axis(values):
+    """``values`` as a float array in which entries that cannot go on a log axis (zero,
+    negative, not finite, or beyond :data:`LOG_LIMITS`) are NaN, which matplotlib skips."""
+    v = np.array(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        v[~((v >= LOG_LIMITS[0]) & (v <= LOG_LIMITS[1]))] = np.nan
+    return v
+
+
+def log_ylim(ax, *series, decades=1.0):
+    """Set log y-limits that hold every drawable value of ``series`` (arrays) and at least
+    ``decades`` decades either side of their geometric middle, so that a nearly constant curve
+    looks flat instead of having its wiggles blown up to the full height.  With nothing to
+    draw, the limits are (0.1, 10), so that matplotlib need not guess."""
+    v = np.concatenate([for_log_axis(s).ravel() for s in series] or [[]])
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        ax.set_ylim(0.1, 10.0)
+        return
+    lo, hi = np.log10(v.min()), np.log10(v.max())
+    mid = 0.5 * (lo + hi)
+    ax.set_ylim(10 ** min(lo - 0.15, mid - decades), 10 ** max(hi + 0.15, mid + decades))
+
+
+# ---- animations and fast figures --------------------------------------------------------------
 
 
 def animation_html(anim, fps=None, default_mode=None):

@@ -34,7 +34,7 @@ Example::
 
 import numbers
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
+from typing import Callable, NamedTuple, Optional, Union
 
 import numpy as np
 
@@ -208,4 +208,86 @@ def propagate(
         weight_grad_norm=weight_grad_norm,
         weight_std=np.array([std(affine.W) for affine, _ in layers]),
         diverged_at=diverged_at,
+    )
+
+
+#: Activations whose outputs have a fixed range.
+BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def _finite(a):
+    a = np.asarray(a, dtype=float).ravel()
+    return a[np.isfinite(a)]
+
+
+def value_range(activation, samples):
+    """The range to draw ``activation``'s outputs over: a tuple ``(lo, hi)``.
+
+    Sigmoid: (0, 1); tanh: (-1, 1).  Unbounded activations follow the data: from 0 (ReLU) or
+    the 0.5th percentile, to the 99.5th percentile of all ``samples`` together (a list of
+    arrays of any shape, e.g. several layers' activations), so that layers drawn with one
+    range can be compared.  ReLU's exact zeros are left out of the percentile.
+    """
+    if activation in BOUNDED:
+        return BOUNDED[activation]
+    values = np.concatenate([_finite(np.asarray(s).ravel()[::7]) for s in samples] or [[]])
+    if activation == "relu":
+        values = values[values != 0]
+    if values.size == 0:
+        return (0.0, 1.0)
+    lo = 0.0 if activation == "relu" else float(np.quantile(values, 0.005))
+    hi = float(np.quantile(values, 0.995))
+    if not hi > lo:
+        hi = lo + max(abs(lo), 1e-12)
+    return (lo, hi)
+
+
+class Histogram(NamedTuple):
+    """One layer's activations, counted: what a histogram panel draws and notes.
+
+    Attributes
+    ----------
+    counts : ndarray of shape (bins,)
+        Values per bin (for ReLU, the exact zeros are left out: they are ``zero_share``).
+    edges : ndarray of shape (bins + 1,)
+    std : float
+        Standard deviation of the finite values, zeros included (NaN if there are none).
+    zero_share : float or None
+        For ReLU, the share of exact zeros (units switched off); None otherwise.
+    overflow_share, outside_share : float
+        Shares of the values that are not finite, and that fall outside the range.
+    """
+
+    counts: np.ndarray
+    edges: np.ndarray
+    std: float
+    zero_share: Optional[float]
+    overflow_share: float
+    outside_share: float
+
+
+def histogram(values, activation, limits, bins=30):
+    """Count one layer's activations ``values`` (any shape) in ``bins`` bins over ``limits``.
+
+    Nothing is dropped silently: values that overflowed, and values outside ``limits``
+    (e.g. from :func:`value_range`), are counted apart.  Returns a :class:`Histogram`.
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    n = max(v.size, 1)
+    v = v[np.isfinite(v)]
+    overflow = 1.0 - v.size / n
+    spread = std(v) if v.size else float("nan")  # of every finite value, zeros included
+    zero_share = None
+    if activation == "relu" and v.size:
+        nonzero = v[v != 0]
+        zero_share = 1.0 - nonzero.size / v.size
+        v = nonzero
+    counts, edges = np.histogram(v, bins=bins, range=limits)
+    return Histogram(
+        counts=counts,
+        edges=edges,
+        std=spread,
+        zero_share=zero_share,
+        overflow_share=overflow,
+        outside_share=(v.size - int(counts.sum())) / n,
     )

@@ -10,6 +10,7 @@ runs on it exactly as on a network, with ``params = {"xy": array([x, y])}``.
 name              f(x, y)                                                      minima
 ================  ===========================================================  ==============
 ``quadratic``     :math:`x^2/20 + y^2` (the book's elongated bowl)             (0, 0)
+``rotated``       the same bowl with its axes turned by 45 degrees               (0, 0)
 ``beale``         :math:`\sum_{i=1}^3 (c_i - x + x y^i)^2`, c = 1.5, 2.25, 2.625  (3, 0.5)
 ``rosenbrock``    :math:`(1 - x)^2 + 100 (y - x^2)^2` (a curved, flat valley)  (1, 1)
 ``saddle``        :math:`x^2 - y^2`                                            none
@@ -17,14 +18,33 @@ name              f(x, y)                                                      m
 ================  ===========================================================  ==============
 
 ``trajectory(optimizer, surface, start, steps)`` returns the ``(steps + 1, 2)`` array of
-iterates.  A rule with too large a step diverges; the path then stops cleanly: once an iterate is
+iterates; ``noise`` adds seeded Gaussian noise to every gradient, the way a mini-batch gradient
+scatters around the full one.  :func:`run_rules` runs several rules from one start,
+:func:`diverged_at` finds where a path left, :func:`loss_gap` measures how far above the
+minimum it is, and :func:`bowl` makes the bowl of any condition number.
+A rule with too large a step diverges; the path then stops cleanly: once an iterate is
 not finite or leaves a far box around the plotting bounds, it and the remaining rows are NaN
 (matplotlib draws nothing there), and no NumPy warning reaches the reader.
 """
 
+import math
+
 import numpy as np
 
-__all__ = ["FAR", "SURFACES", "Surface", "get_surface", "trajectory"]
+from lib import checks
+from lib.optimizers import make_optimizer
+
+__all__ = [
+    "FAR",
+    "SURFACES",
+    "Surface",
+    "bowl",
+    "diverged_at",
+    "get_surface",
+    "loss_gap",
+    "run_rules",
+    "trajectory",
+]
 
 FAR = 100.0
 """A path is stopped when it leaves the plotting bounds scaled by ``FAR`` about their centre."""
@@ -116,6 +136,20 @@ def _quadratic_grad(x, y):
     return x / 10.0, 2.0 * y
 
 
+# The same bowl turned by 45 degrees: f(x, y) = q(u, v) with u = (x + y)/sqrt(2) along the flat
+# direction and v = (y - x)/sqrt(2) across it; the chain rule rotates the gradient back.
+_R = 1.0 / math.sqrt(2.0)
+
+
+def _rotated(x, y):
+    return _quadratic(_R * (x + y), _R * (y - x))
+
+
+def _rotated_grad(x, y):
+    du, dv = _quadratic_grad(_R * (x + y), _R * (y - x))
+    return _R * (du - dv), _R * (du + dv)
+
+
 # Beale: f = sum_i a_i^2 with a_i = c_i - x + x y^i, so df/dx = sum 2 a_i (y^i - 1) and
 # df/dy = sum 2 a_i i x y^(i-1).
 _BEALE_C = (1.5, 2.25, 2.625)
@@ -174,6 +208,15 @@ SURFACES = {
             formula=r"f(x, y) = \frac{x^2}{20} + y^2",
         ),
         Surface(
+            "rotated",
+            _rotated,
+            _rotated_grad,
+            bounds=((-8.0, 8.0), (-8.0, 8.0)),
+            minima=[(0.0, 0.0)],
+            start=(_R * (-7.0 - 2.0), _R * (2.0 - 7.0)),  # the bowl's start (-7, 2), turned
+            formula=r"f(x, y) = \frac{(x + y)^2}{40} + \frac{(y - x)^2}{2}",
+        ),
+        Surface(
             "beale",
             _beale,
             _beale_grad,
@@ -227,12 +270,10 @@ def get_surface(surface):
         return surface
     if isinstance(surface, str) and surface.lower() in SURFACES:
         return SURFACES[surface.lower()]
-    raise ValueError(
-        f"unknown surface {surface!r}; pass a Surface or one of: {', '.join(SURFACES)}"
-    )
+    checks.one_of("surface", surface, SURFACES)  # raises: a Surface or one of the names
 
 
-def trajectory(optimizer, surface, start=None, steps=100):
+def trajectory(optimizer, surface, start=None, steps=100, noise=0.0, seed=0):
     """Run an update rule on a surface and return the iterates.
 
     The optimizer is ``reset()`` first, so every path starts from a fresh state; afterwards
@@ -248,6 +289,11 @@ def trajectory(optimizer, surface, start=None, steps=100):
         The first iterate; default ``surface.start``.
     steps : int, default 100
         Number of updates.
+    noise : float, default 0
+        Standard deviation of Gaussian noise added to each component of every gradient, as a
+        mini-batch gradient scatters around the full one.
+    seed : int, default 0
+        Seeds the noise: rules run with the same seed see the same noise.
 
     Returns
     -------
@@ -256,11 +302,12 @@ def trajectory(optimizer, surface, start=None, steps=100):
         being finite or leaves ``surface.far_box``, that row and all later ones are NaN.
     """
     surface = get_surface(surface)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    steps = checks.integer("steps", steps, 0)
+    noise = checks.non_negative("noise", noise)
     xy = np.array(surface.start if start is None else start, dtype=np.float64)
     if xy.shape != (2,) or not np.all(np.isfinite(xy)):
         raise ValueError(f"start must be two finite numbers (x0, y0), got {start!r}")
+    kicks = noise * np.random.default_rng(seed).standard_normal((steps, 2)) if noise else None
     (xlo, xhi), (ylo, yhi) = surface.far_box
     path = np.full((steps + 1, 2), np.nan)
     path[0] = xy
@@ -271,9 +318,87 @@ def trajectory(optimizer, surface, start=None, steps=100):
     with np.errstate(all="ignore"):
         for i in range(1, steps + 1):
             grad[:] = surface.grad(xy[0], xy[1])
+            if kicks is not None:
+                grad += kicks[i - 1]
             optimizer.update(params, grads)
             x, y = xy
             if not (xlo <= x <= xhi and ylo <= y <= yhi):  # False for NaN too
                 break
             path[i] = xy
     return path
+
+
+def run_rules(surface, settings, start=None, steps=30, noise=0.0, seed=0):
+    """Run several rules from one start point; return ``{rule: path}``.
+
+    Parameters
+    ----------
+    surface : Surface or str
+        The surface, or its name in ``SURFACES``.
+    settings : dict[str, dict]
+        Rule name -> keyword hyperparameters (``{}`` for the defaults), e.g.
+        ``{"sgd": {"lr": 0.95}, "adam": {"lr": 0.3}}``.
+    start : (float, float), optional
+        Default the surface's own start.
+    steps : int
+        Number of updates.
+    noise, seed : float, int
+        Gradient noise as in :func:`trajectory`; every rule sees the same noise.
+
+    Returns
+    -------
+    dict[str, ndarray of shape (steps + 1, 2)]
+        The paths of :func:`trajectory`, keyed by lower-case rule name.
+    """
+    surface = get_surface(surface)
+    if not isinstance(settings, dict):
+        raise ValueError(f"settings must be a dict rule -> hyperparameters, got {settings!r}")
+    return {
+        name.lower(): trajectory(make_optimizer(name, **hyper), surface, start=start,
+                                 steps=steps, noise=noise, seed=seed)
+        for name, hyper in settings.items()
+    }
+
+
+def diverged_at(path):
+    """The step at which a path from :func:`trajectory` diverged, or None.
+
+    ``path``: array of shape (steps + 1, 2); the answer is the index of its first NaN row.
+    """
+    bad = np.flatnonzero(~np.all(np.isfinite(np.asarray(path, dtype=float)), axis=1))
+    return int(bad[0]) if bad.size else None
+
+
+def loss_gap(surface, path):
+    r"""How far above the minimum a path is: :math:`f(x_k, y_k) - f_{\min}` for every row.
+
+    ``path``: array of shape (steps + 1, 2).  For a surface without a minimum (the saddle)
+    this is :math:`f` itself.  Returns an array of shape (steps + 1,); NaN rows stay NaN.
+    """
+    surface = get_surface(surface)
+    path = np.asarray(path, dtype=float)
+    with np.errstate(all="ignore"):
+        values = surface.f(path[:, 0], path[:, 1])
+        if len(surface.minima):
+            values = values - float(np.min(surface.f(surface.minima[:, 0], surface.minima[:, 1])))
+    return values
+
+
+def bowl(kappa, lam_max=1.0):
+    r"""The bowl :math:`\tfrac12(\lambda_{\min} x^2 + \lambda_{\max} y^2)` with condition number
+    ``kappa`` :math:`= \lambda_{\max}/\lambda_{\min} \ge 1`, started at (1, 1).
+
+    The book's bowl :math:`x^2/20 + y^2` is ``bowl(20, lam_max=2)``.  Returns a
+    :class:`Surface` (see :mod:`lib.quadratic` for its closed-form analysis).
+    """
+    kappa = checks.number("kappa", kappa, 1.0, math.inf, high_open=True)
+    lam_max = checks.positive("lam_max", lam_max)
+    lam_min = lam_max / kappa
+    return Surface(
+        f"bowl (kappa={kappa:g})",
+        lambda x, y: 0.5 * (lam_min * x * x + lam_max * y * y),
+        lambda x, y: (lam_min * x, lam_max * y),
+        bounds=((-1.5, 1.5), (-1.5, 1.5)),
+        minima=[(0.0, 0.0)],
+        start=(1.0, 1.0),
+    )

@@ -19,6 +19,7 @@ from typing import Optional
 
 import numpy as np
 
+from lib import checks
 from lib.optimizers import clip_grad_norm, clip_grad_value
 
 
@@ -196,3 +197,18 @@ def _progress_bar(total):
     from tqdm.auto import tqdm  # imported on demand: only progress bars need it
 
     return tqdm(total=total, desc="training", unit="it")
+
+
+def smooth(values, window=25):
+    """Moving average of a noisy curve (e.g. mini-batch losses), for display and comparison.
+
+    values: array of shape (n,).  Returns an array of shape (n,): entry ``i`` is the mean of
+    the last ``min(i + 1, window)`` values, so the curve starts at the first value instead of
+    being shifted or padded.  Non-finite values (after a divergence) propagate as NaN.
+    """
+    window = checks.integer("window", window, 1)
+    values = np.asarray(values, dtype=float)
+    csum = np.cumsum(np.concatenate([[0.0], values]))
+    i = np.arange(1, len(values) + 1)
+    lo = np.maximum(i - window, 0)
+    return (csum[i] - csum[lo]) / (i - lo)

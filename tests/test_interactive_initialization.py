@@ -1,6 +1,7 @@
 """lib.interactive.initialization: the explorer and the static figures of the chapter."""
 
 import inspect
+import re
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -10,7 +11,7 @@ from matplotlib.figure import Figure
 
 from lib import plots
 from lib.interactive import initialization as ini
-from lib.propagation import propagate
+from lib.propagation import propagate, value_range
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +87,7 @@ def test_explore_bad_input_names_the_argument(kwargs, name):
 
 
 def test_controls_fit_explore():
-    controls = ini.controls()
+    controls = ini.explore_controls()
     assert set(controls) <= set(inspect.signature(ini.explore).parameters)
     for widget in controls.values():
         assert widget.style.description_width == "initial"
@@ -97,11 +98,35 @@ def test_controls_fit_explore():
     assert controls["init"].value in values
     fig = ini.explore(**{k: w.value for k, w in controls.items()}, n_samples=20)
     assert isinstance(fig, Figure)
+    assert controls["width"].value == 100 and set(controls["width"].options) == set(ini.WIDTHS)
+
+
+def test_the_std_slider_works_only_for_normal_weights():
+    controls = ini.explore_controls(init="xavier")
+    assert controls["std"].disabled
+    controls["init"].value = "normal"
+    assert not controls["std"].disabled
+    controls["init"].value = "he"
+    assert controls["std"].disabled
+    assert not ini.explore_controls(init="normal")["std"].disabled
+
+
+def test_width_changes_the_fans_that_lecun_and_glorot_use():
+    def weight_stds(init, width):
+        fig = ini.explore("tanh", init, depth=3, width=width, n_samples=20)
+        return [float(x) for x in re.findall(r"\d\.\d+", fig.texts[0].get_text())]
+
+    # width 100 after an input of 100: every layer is square and LeCun and Glorot coincide
+    assert weight_stds("lecun", 100) == pytest.approx([0.1], rel=0.05)
+    assert weight_stds("xavier", 100) == pytest.approx([0.1], rel=0.05)
+    # width 25: the first layer is 100 -> 25, where LeCun's sqrt(1/100) < Glorot's sqrt(2/125)
+    assert weight_stds("lecun", 25) == pytest.approx([0.1, 0.2], rel=0.05)
+    assert weight_stds("xavier", 25) == pytest.approx([np.sqrt(2 / 125), 0.2], rel=0.05)
 
 
 def test_explorer_wired_to_interactive_output_draws_one_figure():
     before = set(plt.get_fignums())
-    out = widgets.interactive_output(ini.explore, ini.controls(depth=2))
+    out = widgets.interactive_output(ini.explore, ini.explore_controls(depth=2))
     assert isinstance(out, widgets.Output)
     assert len(set(plt.get_fignums()) - before) == 1
 
@@ -110,13 +135,13 @@ def test_explorer_wired_to_interactive_output_draws_one_figure():
 
 
 def test_value_range_follows_the_activation():
-    assert ini.value_range("sigmoid", []) == (0.0, 1.0)
-    assert ini.value_range("tanh", []) == (-1.0, 1.0)
-    lo, hi = ini.value_range("relu", [np.r_[np.zeros(50), np.linspace(0.1, 3, 500)]])
+    assert value_range("sigmoid", []) == (0.0, 1.0)
+    assert value_range("tanh", []) == (-1.0, 1.0)
+    lo, hi = value_range("relu", [np.r_[np.zeros(50), np.linspace(0.1, 3, 500)]])
     assert lo == 0.0 and 2.5 < hi <= 3.0
-    lo, hi = ini.value_range("elu", [np.linspace(-1, 5, 1000)])
+    lo, hi = value_range("elu", [np.linspace(-1, 5, 1000)])
     assert -1.0 <= lo < -0.9 and 4.9 < hi <= 5.0
-    assert ini.value_range("relu", [np.zeros(10)]) == (0.0, 1.0)
+    assert value_range("relu", [np.zeros(10)]) == (0.0, 1.0)
 
 
 def test_layer_histogram_reports_zeros_overflow_and_outside():
@@ -216,17 +241,20 @@ def test_weight_images():
         ini.weight_images({})
 
 
-def test_init_style():
-    assert plots.init_style("he")["label"] == "He"
-    assert plots.init_style("xavier")["color"] == plots.init_style("xavier_normal")["color"]
-    assert plots.init_style(0.01)["label"] == "std 0.01"
-    assert plots.init_style(1)["label"] == "std 1"
-    assert plots.init_style(0.2)["label"] == "std 0.2"
-    assert plots.init_style(np.float64(0.01))["label"] == "std 0.01"
-    colors = {plots.init_style(k)["color"] for k in [0.01, 1.0, "xavier", "lecun", "he"]}
+def test_init_styles():
+    def style(init):
+        return plots.style(init, "init")
+
+    assert style("he")["label"] == "He"
+    assert style("xavier")["color"] == style("xavier_normal")["color"]
+    assert style(0.01)["label"] == "std 0.01"
+    assert style(1)["label"] == "std 1"
+    assert style(0.2)["label"] == "std 0.2"
+    assert style(np.float64(0.01))["label"] == "std 0.01"
+    colors = {style(k)["color"] for k in [0.01, 1.0, "xavier", "lecun", "he"]}
     assert len(colors) == 5
 
     def custom(n_in, n_out, rng):
         return np.zeros((n_in, n_out))
 
-    assert plots.init_style(custom)["label"] == "custom"
+    assert style(custom)["label"] == "custom"

@@ -578,7 +578,7 @@ def test_registry_and_factory():
     assert isinstance(opt, Adam) and opt.lr == 0.01 and opt.beta1 == 0.8
     with pytest.raises(ValueError, match="^name must be one of 'sgd', 'momentum', .*got 'adamax'"):
         make_optimizer("adamax")
-    with pytest.raises(ValueError, match="^SGD's hyperparameter must be one of 'lr', got 'momentum'"):
+    with pytest.raises(ValueError, match="^SGD's hyperparameter must be one of 'lr', got 'mom"):
         make_optimizer("sgd", momentum=0.9)
 
 

@@ -8,9 +8,19 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from lib.optimizers import OPTIMIZERS, SGD, Adam, make_optimizer
-from lib.surfaces import FAR, SURFACES, Surface, get_surface, trajectory
+from lib.surfaces import (
+    FAR,
+    SURFACES,
+    Surface,
+    bowl,
+    diverged_at,
+    get_surface,
+    loss_gap,
+    run_rules,
+    trajectory,
+)
 
-NAMES = ["quadratic", "beale", "rosenbrock", "saddle", "himmelblau"]
+NAMES = ["quadratic", "rotated", "beale", "rosenbrock", "saddle", "himmelblau"]
 
 
 def random_points(surface, n, seed=0):
@@ -106,7 +116,7 @@ def test_get_surface():
     custom = Surface("bowl", lambda x, y: x * x + y * y, lambda x, y: (2 * x, 2 * y),
                      bounds=((-1, 1), (-1, 1)), minima=[(0, 0)], start=(0.5, 0.5))  # fmt: skip
     assert get_surface(custom) is custom
-    with pytest.raises(ValueError, match="unknown surface 'booth'; .*quadratic, beale"):
+    with pytest.raises(ValueError, match="^surface must be one of 'quadratic', .*got 'booth'"):
         get_surface("booth")
 
 
@@ -199,3 +209,64 @@ def test_trajectory_resets_the_optimizer_and_uses_start():
 def test_trajectory_rejects_bad_input(kwargs, arg):
     with pytest.raises(ValueError, match=f"^{arg} must"):
         trajectory(SGD(), "saddle", **kwargs)
+
+
+def test_run_rules_and_diverged_at():
+    paths = run_rules("quadratic", {"sgd": {"lr": 0.95}, "Adam": {"lr": 0.3}},
+                      start=(-7, 2), steps=30)
+    assert list(paths) == ["sgd", "adam"]
+    assert_array_equal(paths["adam"], trajectory(Adam(lr=0.3), "quadratic", (-7, 2), 30))
+    assert diverged_at(paths["sgd"]) is None
+    path = np.zeros((5, 2))
+    path[3:] = np.nan
+    assert diverged_at(path) == 3
+    with pytest.raises(ValueError, match="settings"):
+        run_rules("quadratic", [("sgd", {})])
+    with pytest.raises(ValueError, match="^name must be one of"):
+        run_rules("quadratic", {"newton": {}})
+
+
+def test_the_rotated_bowl_is_the_bowl_turned_by_45_degrees():
+    bowl20, rotated = SURFACES["quadratic"], SURFACES["rotated"]
+    c = s = 1 / np.sqrt(2)
+    x, y = random_points(bowl20, 50, seed=4)
+    X, Y = c * x - s * y, s * x + c * y  # the point (x, y) turned by 45 degrees
+    assert_allclose(rotated.f(X, Y), bowl20.f(x, y), rtol=1e-12, atol=1e-14)
+    gx, gy = bowl20.grad(x, y)
+    GX, GY = rotated.grad(X, Y)
+    assert_allclose(GX, c * gx - s * gy, atol=1e-12)  # the gradient turns with the point
+    assert_allclose(GY, s * gx + c * gy, atol=1e-12)
+    # SGD only sees lengths and angles: its path is the bowl's path, turned.
+    path, turned = (trajectory(SGD(lr=0.95), name, steps=30) for name in ("quadratic", "rotated"))
+    assert_allclose(turned[:, 0], c * path[:, 0] - s * path[:, 1], atol=1e-9)
+    # Adam rescales each coordinate: the turn changes its path, not just its orientation.
+    path, turned = (trajectory(Adam(lr=0.3), name, steps=30) for name in ("quadratic", "rotated"))
+    assert np.abs(turned[:, 0] - (c * path[:, 0] - s * path[:, 1])).max() > 0.1
+
+
+def test_gradient_noise_is_seeded_and_shared_between_rules():
+    quiet = trajectory(SGD(lr=0.1), "quadratic", steps=20)
+    noisy = trajectory(SGD(lr=0.1), "quadratic", steps=20, noise=0.5, seed=1)
+    assert_array_equal(noisy, trajectory(SGD(lr=0.1), "quadratic", steps=20, noise=0.5, seed=1))
+    assert not np.allclose(noisy, quiet)
+    # SGD is linear in the gradient: the noise moves the path by lr times its running sum
+    kicks = 0.5 * np.random.default_rng(1).standard_normal((20, 2))
+    drift = np.zeros(2)
+    for k in range(20):
+        drift = drift * np.array([1 - 0.1 / 10, 1 - 0.1 * 2]) - 0.1 * kicks[k]
+    assert_allclose(noisy[-1] - quiet[-1], drift, atol=1e-12)
+    with pytest.raises(ValueError, match="^noise must be"):
+        trajectory(SGD(), "quadratic", noise=-1.0)
+
+
+def test_loss_gap_and_bowl():
+    path = np.array([[0.0, 0.0], [2.0, 1.0], [np.nan, np.nan]])
+    gap = loss_gap("quadratic", path)
+    assert_allclose(gap[:2], [0.0, 0.2 + 1.0])
+    assert np.isnan(gap[2])
+    assert_allclose(loss_gap("saddle", path[:2]), [0.0, 3.0])  # no minimum: f itself
+    b = bowl(20.0, lam_max=2.0)  # the book's bowl
+    x, y = random_points(SURFACES["quadratic"], 10)
+    assert_allclose(b.f(x, y), SURFACES["quadratic"].f(x, y))
+    with pytest.raises(ValueError, match="^kappa must be"):
+        bowl(0.5)

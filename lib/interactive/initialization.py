@@ -3,23 +3,23 @@ r"""Explorers for the chapter on weight initialisation: activations and gradient
 Every function draws what :func:`lib.propagation.propagate` measures: Gaussian inputs pushed
 through a deep stack of bias-free layers, and a gradient pushed back down.
 
-* :func:`explore` — the explorer: pick an activation, an initialiser (or a free standard
-  deviation) and a depth; see histograms of the activations of a few layers, the spread of the
-  forward and backward signals per layer, and the norm of every layer's weight gradient.
-  :func:`controls` builds its widgets.
-* :func:`histogram_grid` — the activation histograms of *Deep Learning from Scratch*, one row
+* :func:`explore` -- the explorer: pick an activation, an initialiser (or a free standard
+  deviation), a depth and a width; see histograms of the activations of a few layers, the
+  spread of the forward and backward signals per layer, and the norm of every layer's weight
+  gradient.  :func:`explore_controls` builds its widgets.
+* :func:`histogram_grid` -- the activation histograms of *Deep Learning from Scratch*, one row
   per (activation, initialiser), one column per layer, with a range that follows the
   activation (the book's fixed (0, 1) range hides tanh's negative half and ReLU's values
   above 1; pass ``fixed_range=(0, 1)`` to reproduce it).
-* :func:`depth_curves` — one quantity (forward std, backward std, weight-gradient norm)
+* :func:`depth_curves` -- one quantity (forward std, backward std, weight-gradient norm)
   against depth, one panel per activation and one line per initialiser.
-* :func:`small_multiples` — a grid activation × initialiser of :func:`signal_panel` s: the
+* :func:`small_multiples` -- a grid activation × initialiser of :func:`signal_panel` s: the
   static companion of the explorer for readers of the HTML page.
-* :func:`drift_figure` — single networks' activation sizes wandering through the layers
+* :func:`drift_figure` -- single networks' activation sizes wandering through the layers
   around what the variance argument promises on average, by width.
-* :func:`weight_images` — every hidden unit's incoming weights as an 8 × 8 image, to see
+* :func:`weight_images` -- every hidden unit's incoming weights as an 8 × 8 image, to see
   at a glance whether units differ (after a zero initialisation they never do).
-* :func:`std_animation` — the per-layer spreads as the weights' standard deviation sweeps
+* :func:`std_animation` -- the per-layer spreads as the weights' standard deviation sweeps
   from too small to too large: a scrubbable animation (HTML) for the same readers.
 
 Signals that overflow are drawn up to the last finite layer and labelled "overflow at layer
@@ -27,35 +27,31 @@ k"; signals that are exactly zero (zero weights) are labelled, not drawn on the 
 Bad arguments raise ``ValueError`` naming the argument.
 """
 
-import numbers
-
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import animation
 from matplotlib.ticker import MaxNLocator
 
-from lib import plots
-from lib.layers import ACTIVATION_LAYERS
-from lib.propagation import propagate
-from lib.propagation import std as spread
+from lib import checks, plots
+from lib.activations import ACTIVATIONS
+from lib.interactive import controls as ui
+from lib.propagation import histogram, propagate, value_range
 
 __all__ = [
     "EXPLORERS",
     "INIT_CHOICES",
     "MAX_DEPTH",
     "QUANTITIES",
-    "controls",
     "depth_curves",
     "drift_figure",
     "explore",
+    "explore_controls",
     "histogram_grid",
     "layer_histogram",
     "ridgeline",
     "signal_panel",
     "small_multiples",
     "std_animation",
-    "value_range",
     "weight_images",
 ]
 
@@ -79,84 +75,32 @@ QUANTITIES = {
     "weight_grad_norm": r"$\Vert\partial L/\partial W_l\Vert$",
 }
 
-#: Activations whose outputs have a fixed range.
-_BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
-
-#: One colour per activation, for plots with a line per activation.
-_ACTIVATION_COLORS = {
-    "sigmoid": plots.PALETTE["orange"],
-    "tanh": plots.PALETTE["blue"],
-    "relu": plots.PALETTE["vermillion"],
-    "leaky_relu": plots.PALETTE["reddish purple"],
-    "elu": plots.PALETTE["bluish green"],
-    "selu": plots.PALETTE["wine"],
-}
-
-
-def _finite(a):
-    a = np.asarray(a, dtype=float).ravel()
-    return a[np.isfinite(a)]
-
-
-def value_range(activation, samples):
-    """The histogram range for ``activation``'s outputs: a tuple (lo, hi).
-
-    Sigmoid: (0, 1); tanh: (-1, 1). Unbounded activations follow the data: from 0 (ReLU) or
-    the 0.5th percentile, to the 99.5th percentile of all ``samples`` together (a list of
-    arrays of any shape, e.g. several layers' activations), so that layers drawn with one
-    range can be compared. ReLU's exact zeros are left out of the percentile.
-    """
-    if activation in _BOUNDED:
-        return _BOUNDED[activation]
-    values = np.concatenate([_finite(np.asarray(s).ravel()[::7]) for s in samples])
-    if activation == "relu":
-        values = values[values != 0]
-    if values.size == 0:
-        return (0.0, 1.0)
-    lo = 0.0 if activation == "relu" else float(np.quantile(values, 0.005))
-    hi = float(np.quantile(values, 0.995))
-    if not hi > lo:
-        hi = lo + max(abs(lo), 1e-12)
-    return (lo, hi)
-
-
-def _histogram(values, activation, limits, bins):
-    """Counts (bins,), edges (bins + 1,) and the notes for one layer's histogram.
-
-    Notes: the values' std; for ReLU the share of exact zeros (the units it switched off),
-    which are left out of the counts instead of towering over them; the shares that
-    overflowed or fall outside ``limits``, never silently dropped.
-    """
-    v = np.asarray(values, dtype=float).ravel()
-    n = v.size
-    v = v[np.isfinite(v)]
-    notes = [f"std {spread(v):.2g}"] if v.size else []
-    if v.size < n:
-        notes.append(f"{1 - v.size / n:.0%} overflow")
-    if activation == "relu" and v.size:
-        nonzero = v[v != 0]
-        notes.append(f"{1 - nonzero.size / v.size:.0%} at 0")
-        v = nonzero
-    counts, edges = np.histogram(v, bins=bins, range=limits)
-    outside = v.size - int(counts.sum())
-    if outside > 0.005 * max(n, 1):
-        notes.append(f"{outside / n:.0%} outside")
-    return counts, edges, notes
+def _notes(h):
+    """The notes beside one layer's histogram: its std, ReLU's zeros, what was not drawn."""
+    notes = [] if np.isnan(h.std) else [f"std {h.std:.2g}"]
+    if h.overflow_share > 0:
+        notes.append(f"{h.overflow_share:.0%} overflow")
+    if h.zero_share is not None:
+        notes.append(f"{h.zero_share:.0%} at 0")
+    if h.outside_share > 0.005:
+        notes.append(f"{h.outside_share:.0%} outside")
+    return notes
 
 
 def layer_histogram(values, activation, limits, ax=None, bins=30, color=None):
     """Histogram of one layer's activations ``values`` (any shape) on ``ax`` over ``limits``.
 
-    limits: (lo, hi), e.g. from :func:`value_range`. The panel is annotated with the values'
-    std, and for ReLU with the share of exact zeros, which are counted apart; values that
-    overflow or fall outside the range are reported too. Returns the ``ax``.
+    ``limits``: (lo, hi), e.g. from :func:`lib.propagation.value_range`.  The panel is
+    annotated with the values' std, and for ReLU with the share of exact zeros, which are
+    counted apart; values that overflow or fall outside the range are reported too.  Returns
+    the ``ax``.
     """
     ax = plots.axes(ax)
-    counts, edges, notes = _histogram(values, activation, limits, bins)
-    ax.stairs(counts, edges, fill=True, color=color or plots.PALETTE["blue"], alpha=0.85)
+    h = histogram(values, activation, limits, bins)
+    ax.stairs(h.counts, h.edges, fill=True, color=color or plots.PALETTE["blue"], alpha=0.85)
     ax.set_xlim(*limits)
     ax.set_yticks([])
-    ax.text(0.97, 0.95, "\n".join(notes), transform=ax.transAxes, ha="right", va="top",
+    ax.text(0.97, 0.95, "\n".join(_notes(h)), transform=ax.transAxes, ha="right", va="top",
             fontsize=7)
     return ax
 
@@ -173,11 +117,12 @@ def ridgeline(outputs, layers, activation, limits, ax=None, bins=40, color=None)
     color = color or plots.PALETTE["blue"]
     for k, l in enumerate(layers):
         base = len(layers) - 1 - k
-        counts, edges, notes = _histogram(outputs[l], activation, limits, bins)
-        top = counts.max() if counts.size and counts.max() > 0 else 1
-        ax.stairs(base + 0.9 * counts / top, edges, baseline=base, fill=True, color=color,
+        h = histogram(outputs[l], activation, limits, bins)
+        top = h.counts.max() if h.counts.size and h.counts.max() > 0 else 1
+        ax.stairs(base + 0.9 * h.counts / top, h.edges, baseline=base, fill=True, color=color,
                   alpha=0.85)
-        ax.text(1.0, base + 0.45, "  " + "\n  ".join(notes), transform=ax.get_yaxis_transform(),
+        ax.text(1.0, base + 0.45, "  " + "\n  ".join(_notes(h)),
+                transform=ax.get_yaxis_transform(),
                 ha="left", va="center", fontsize=7, linespacing=1.0)
     ax.set_yticks(np.arange(len(layers)) + 0.4, [f"layer {l}" for l in layers[::-1]])
     ax.tick_params(axis="y", length=0)
@@ -188,13 +133,13 @@ def ridgeline(outputs, layers, activation, limits, ax=None, bins=40, color=None)
 
 
 def _label(prop):
-    return f"{prop.activation}, {plots.init_style(prop.init)['label']}"
+    return f"{prop.activation}, {plots.label(prop.init, 'init')}"
 
 
 def _check_props(props):
     props = list(props)
     if not props or not all(hasattr(p, "forward_std") and hasattr(p, "outputs") for p in props):
-        raise ValueError("props must be a non-empty list of lib.propagation.Propagation results")
+        raise ValueError(f"props must be a non-empty list of Propagation results, got {props!r}")
     return props
 
 
@@ -204,8 +149,8 @@ def histogram_grid(props, layers=None, fixed_range=None, bins=30, figsize=None):
     props: a list of :class:`lib.propagation.Propagation`.
     layers: the layers to show (1-based); default the first five (or all, if fewer).
     fixed_range: one (lo, hi) for every panel, e.g. (0, 1) as in *Deep Learning from
-        Scratch*; default: :func:`value_range` per activation, shared by all rows with that
-        activation, so that rows can be compared.
+        Scratch*; default: :func:`lib.propagation.value_range` per activation, shared by all
+        rows with that activation, so that rows can be compared.
     Returns the Figure.
     """
     props = _check_props(props)
@@ -228,7 +173,7 @@ def histogram_grid(props, layers=None, fixed_range=None, bins=30, figsize=None):
     figsize = figsize or (9, 0.2 + 1.25 * rows)
     fig, axs = plt.subplots(rows, cols, figsize=figsize, squeeze=False)
     for i, p in enumerate(props):
-        color = plots.init_style(p.init)["color"]
+        color = plots.color(p.init, "init")
         for j, l in enumerate(layers):
             rng = fixed_range if fixed_range is not None else ranges[p.activation]
             layer_histogram(p.outputs[l], p.activation, rng, ax=axs[i, j], bins=bins, color=color)
@@ -241,20 +186,6 @@ def histogram_grid(props, layers=None, fixed_range=None, bins=30, figsize=None):
     return fig
 
 
-#: Magnitudes drawn on log axes.  Beyond them matplotlib's tick locator, which steps a few
-#: decades past the limits, would overflow (matplotlib 3.10 warns, then labels a tick at inf).
-_LOG_LIMITS = (1e-150, 1e150)
-
-
-def _positive(values):
-    """Values for a log axis: entries that are not finite, or not within ``_LOG_LIMITS``
-    (zero included), become NaN, which matplotlib leaves out."""
-    v = np.array(values, dtype=float)
-    with np.errstate(invalid="ignore"):
-        v[~((v >= _LOG_LIMITS[0]) & (v <= _LOG_LIMITS[1]))] = np.nan
-    return v
-
-
 def _note_missing(ax, prop, values, what, y):
     """Label a curve that could not be drawn in full on log axes (overflowing, or all zero)."""
     v = np.asarray(values, dtype=float)
@@ -262,7 +193,7 @@ def _note_missing(ax, prop, values, what, y):
         note = f"forward: overflow at layer {prop.diverged_at}"
     elif not np.isfinite(v).all():
         note = f"{what}: overflow"
-    elif np.any(np.abs(v) > _LOG_LIMITS[1]):
+    elif np.any(np.abs(v) > plots.LOG_LIMITS[1]):
         note = f"{what}: beyond 10¹⁵⁰, not drawn"
     elif np.all(v == 0):
         note = f"{what}: exactly 0 everywhere"
@@ -271,42 +202,30 @@ def _note_missing(ax, prop, values, what, y):
     ax.text(0.02, y, note, transform=ax.transAxes, color=plots.PALETTE["vermillion"], fontsize=8)
 
 
-def _log_ylim(ax, *series, decades=1.0):
-    """Set log y-limits that hold every finite positive value of ``series`` and at least
-    ``decades`` decades either side of their geometric middle, so that a nearly constant
-    curve looks flat instead of having its wiggles blown up to the full height."""
-    v = np.concatenate([_positive(s) for s in series])
-    v = v[np.isfinite(v)]
-    if v.size == 0:  # nothing to draw: fixed limits, so that matplotlib need not guess
-        ax.set_ylim(0.1, 10.0)
-        return
-    lo, hi = np.log10(v.min()), np.log10(v.max())
-    mid = 0.5 * (lo + hi)
-    ax.set_ylim(10 ** min(lo - 0.15, mid - decades), 10 ** max(hi + 0.15, mid + decades))
-
-
 def signal_panel(prop, ax=None, color=None, legend=True):
-    """Forward (solid) and backward (dashed) signal spreads of ``prop`` per layer, on log axes.
+    r"""Forward (solid) and backward (dashed) signal spreads of ``prop`` per layer, on log axes.
 
-    Forward: the std of the activations $x_l$, starting from the input's (about 1) at layer 0.
-    Backward: the std of $\\partial L/\\partial x_l$, starting from the injected gradient's
-    (about 1) at the top layer. A flat pair of lines at 1 is what an initialisation aims for.
+    Forward: the std of the activations :math:`x_l`, starting from the input's (about 1) at
+    layer 0.  Backward: the std of :math:`\partial L/\partial x_l`, starting from the injected
+    gradient's (about 1) at the top layer.  A flat pair of lines at 1 is what an
+    initialisation aims for.
     Returns the ``ax``.
     """
     ax = plots.axes(ax)
-    color = color or plots.init_style(prop.init)["color"]
+    color = color or plots.color(prop.init, "init")
     layer = np.arange(prop.depth + 1)
     marker = "o" if prop.depth <= 12 else None
     ax.axhline(1.0, color=plots.PALETTE["grey"], linewidth=0.8, linestyle=":")
-    ax.plot(layer, _positive(prop.forward_std), color=color, marker=marker, markersize=3,
+    ax.plot(layer, plots.for_log_axis(prop.forward_std), color=color, marker=marker, markersize=3,
             linewidth=1.4, label="forward: std of $x_l$")
     _note_missing(ax, prop, prop.forward_std, "forward", 0.04)
     if prop.backward_std is not None:
-        ax.plot(layer, _positive(prop.backward_std), color=color, linestyle="--", marker=marker,
-                markersize=3, linewidth=1.4, label=r"backward: std of $\partial L/\partial x_l$")
+        ax.plot(layer, plots.for_log_axis(prop.backward_std), color=color, linestyle="--",
+                marker=marker, markersize=3, linewidth=1.4,
+                label=r"backward: std of $\partial L/\partial x_l$")
         _note_missing(ax, prop, prop.backward_std, "backward", 0.14)
     plots.fast_log_scale(ax)
-    _log_ylim(ax, [1.0], prop.forward_std,
+    plots.log_ylim(ax, [1.0], prop.forward_std,
               [] if prop.backward_std is None else prop.backward_std)
     ax.set_xlim(-0.5, prop.depth + 0.5)
     ax.set_xlabel("layer l")
@@ -336,8 +255,8 @@ def depth_curves(props, quantity="forward_std", figsize=None, sharey=True):
         for p in (p for p in props if p.activation == act):
             values = getattr(p, quantity)
             start = 1 if quantity == "weight_grad_norm" else 0
-            ax.plot(np.arange(start, start + len(values)), _positive(values), linewidth=1.5,
-                    **plots.init_style(p.init))
+            ax.plot(np.arange(start, start + len(values)), plots.for_log_axis(values),
+                    linewidth=1.5, **plots.style(p.init, "init"))
         plots.fast_log_scale(ax)
         ax.set_title(act, fontsize=10)
         ax.set_xlabel("layer l")
@@ -356,7 +275,7 @@ def small_multiples(props, figsize=None):
     """
     props = _check_props(props)
     activations = list(dict.fromkeys(p.activation for p in props))
-    inits = list(dict.fromkeys(plots.init_style(p.init)["label"] for p in props))
+    inits = list(dict.fromkeys(plots.label(p.init, "init") for p in props))
     figsize = figsize or (1.9 * len(inits) + 0.6, 1.7 * len(activations) + 0.7)
     fig, axs = plt.subplots(len(activations), len(inits), figsize=figsize, sharex=True,
                             sharey=True, squeeze=False)
@@ -364,14 +283,14 @@ def small_multiples(props, figsize=None):
         ax.set_visible(False)
     for p in props:
         i = activations.index(p.activation)
-        j = inits.index(plots.init_style(p.init)["label"])
+        j = inits.index(plots.label(p.init, "init"))
         ax = axs[i, j]
         ax.set_visible(True)
         signal_panel(p, ax=ax, legend=False)
         ax.set_xlabel("")
         ax.tick_params(labelsize=7)
     series = [[1.0]] + [s for p in props for s in (p.forward_std, p.backward_std) if s is not None]
-    _log_ylim(axs[0, 0], *series)  # the axes share y: one range for the whole grid
+    plots.log_ylim(axs[0, 0], *series)  # the axes share y: one range for the whole grid
     for j, label in enumerate(inits):
         axs[0, j].set_title(label, fontsize=9)
     for i, act in enumerate(activations):
@@ -390,22 +309,23 @@ def drift_figure(ratios, figsize=None):
     ratios: dict width n -> array (networks, depth) of each network's activation std at
     layers 1..depth divided by its std at layer 1 (e.g. He-initialised ReLU stacks).
     Every network is a thin line; the grey band is the random walk's mean ± one standard
-    deviation for ReLU with He's weights, $\log(	ext{ratio}_l) pprox -5(l-1)/(4n) \pm
-    \sqrt{5(l-1)/n}/2$; the light band marks a factor of 2 either way. Returns the Figure.
+    deviation for ReLU with He's weights,
+    :math:`\log(\text{ratio}_l) \approx -5(l-1)/(4n) \pm \sqrt{5(l-1)/n}/2`; the light band
+    marks a factor of 2 either way.  Returns the Figure.
     """
     ratios = {int(n): np.asarray(r, dtype=float) for n, r in dict(ratios).items()}
     if not ratios or any(r.ndim != 2 or r.shape[1] < 2 for r in ratios.values()):
         raise ValueError("ratios must map a width to an array (networks, depth >= 2)")
     figsize = figsize or (4.5 * len(ratios), 3.4)
     fig, axs = plt.subplots(1, len(ratios), figsize=figsize, sharey=True, squeeze=False)
-    color = plots.init_style("he")["color"]
+    color = plots.color("he", "init")
     for ax, (n, r) in zip(axs[0], ratios.items()):
         layers = np.arange(1, r.shape[1] + 1)
         mean, sd = -5 * (layers - 1) / (4 * n), np.sqrt(5 * (layers - 1) / n) / 2
         ax.axhspan(0.5, 2, color=plots.PALETTE["grey"], alpha=0.12, label="within a factor 2")
         ax.fill_between(layers, np.exp(mean - sd), np.exp(mean + sd), color="0.78",
                         label="random walk: mean ± 1 sd")
-        ax.plot(layers, _positive(r.T), color=color, linewidth=0.7)
+        ax.plot(layers, plots.for_log_axis(r.T), color=color, linewidth=0.7)
         plots.fast_log_scale(ax)
         ax.set_xlabel("layer l")
         ax.set_title(f"width {n}: {r.shape[0]} networks", fontsize=10)
@@ -457,41 +377,51 @@ def weight_images(weights, shape=(8, 8), figsize=None):
     return fig
 
 
-def _check_std(std):
-    if not (isinstance(std, numbers.Real) and not isinstance(std, bool) and np.isfinite(std)
-            and std > 0):
-        raise ValueError(f"std must be a number > 0, got {std!r}")
-    return float(std)
+#: The explorer's widths (units per layer), and the number of input features it starts from:
+#: a layer whose width differs from the input's is not square, and there LeCun's and Glorot's
+#: formulas differ.
+WIDTHS = (25, 50, 100, 200, 400)
+INPUT_WIDTH = 100
 
 
 def explore(activation="relu", init="he", depth=10, std=0.01, width=100, n_samples=200, seed=0):
-    """The explorer: activation × initialiser × depth, drawn from scratch.
+    """The explorer: activation × initialiser × depth × width, drawn from scratch.
 
-    activation: a name from ``lib.layers.ACTIVATION_LAYERS``.
-    init: 'normal' (Gaussian weights with standard deviation ``std``) or any initialiser name
-        of :mod:`lib.initializers` ('xavier', 'lecun', 'he', 'uniform', 'zeros', ...);
-        ``std`` is used only with 'normal'.
-    depth: number of layers, 1 to :data:`MAX_DEPTH`; width: units per layer;
-    n_samples: Gaussian input rows; seed: as in :func:`lib.propagation.propagate`.
+    Parameters
+    ----------
+    activation : str
+        A name from ``lib.activations.ACTIVATIONS``.
+    init : str
+        "normal" (Gaussian weights with standard deviation ``std``) or any initialiser name of
+        :mod:`lib.initializers` ("xavier", "lecun", "he", "uniform", "zeros", ...).
+    depth : int
+        Number of layers, 1 to :data:`MAX_DEPTH`.
+    std : float
+        The weights' standard deviation; used only with ``init="normal"``.
+    width : int
+        Units per layer.  The input has :data:`INPUT_WIDTH` features, so with another width
+        the first layer is not square.
+    n_samples, seed : int
+        As in :func:`lib.propagation.propagate`.
 
-    Left: histograms of up to five layers spread over the depth (:func:`ridgeline`, one range
-    for all, so growth and collapse are visible). Middle: per-layer forward and backward
-    spreads (:func:`signal_panel`). Right: the weight-gradient norms. Returns the Figure.
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: histograms of up to five layers spread over the depth (:func:`ridgeline`, one
+        range for all, so growth and collapse show).  Middle: per-layer forward and backward
+        spreads (:func:`signal_panel`).  Right: the weight-gradient norms.
     """
-    if activation not in ACTIVATION_LAYERS:
-        raise ValueError(
-            f"unknown activation {activation!r}; choose one of: {', '.join(ACTIVATION_LAYERS)}"
-        )
-    if not (isinstance(depth, numbers.Integral) and 1 <= depth <= MAX_DEPTH):
-        raise ValueError(f"depth must be an integer from 1 to {MAX_DEPTH}, got {depth!r}")
-    std = _check_std(std)
+    activation = checks.one_of("activation", activation, ACTIVATIONS)
+    depth = checks.integer("depth", depth, 1, MAX_DEPTH)
+    std = checks.positive("std", std)
+    width = checks.integer("width", width, 1, 2000)
     weights = std if init == "normal" else init
-    prop = propagate(activation, weights, depth=int(depth), width=width, n_samples=n_samples,
-                     seed=seed)
+    prop = propagate(activation, weights, depth=depth, width=[INPUT_WIDTH] + [width] * depth,
+                     n_samples=n_samples, seed=seed)
 
     layers = sorted({int(round(l)) for l in np.linspace(1, depth, min(depth, 5))})
     limits = value_range(activation, [prop.outputs[l] for l in layers])
-    color = plots.init_style(weights)["color"]
+    color = plots.color(weights, "init")
 
     fig, (ax_h, ax_s, ax_g) = plt.subplots(
         1, 3, figsize=(9, 3.6), gridspec_kw={"width_ratios": (1.15, 1.2, 1.0), "wspace": 0.8}
@@ -502,64 +432,73 @@ def explore(activation="relu", init="he", depth=10, std=0.01, width=100, n_sampl
     signal_panel(prop, ax=ax_s, color=color, legend=False)
     ax_s.set_ylabel("std: forward —, backward --")
 
-    ax_g.plot(np.arange(1, depth + 1), _positive(prop.weight_grad_norm), color=color,
+    ax_g.plot(np.arange(1, depth + 1), plots.for_log_axis(prop.weight_grad_norm), color=color,
               marker="o" if depth <= 12 else None, markersize=3, linewidth=1.4)
     _note_missing(ax_g, prop, prop.weight_grad_norm, "weight gradients", 0.04)
     plots.fast_log_scale(ax_g)
-    _log_ylim(ax_g, prop.weight_grad_norm)
+    plots.log_ylim(ax_g, prop.weight_grad_norm)
     ax_g.set_xlim(0.5, depth + 0.5)
     ax_g.set_xlabel("layer l")
     ax_g.set_ylabel("weight gradient ‖∂L/∂Wₗ‖")
     for ax in (ax_h, ax_s, ax_g):  # few ticks: tick labels are most of a redraw's cost
         ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=ax is not ax_h))
 
-    name = plots.init_style(weights)["label"]
-    fig.text(0.5, 0.97, f"{activation}, {name} (weight std {prop.weight_std[0]:.3g}), "
+    stds = f"{prop.weight_std[0]:.3g}" + (
+        f", then {prop.weight_std[1]:.3g}" if depth > 1 and width != INPUT_WIDTH else "")
+    fig.text(0.5, 0.97, f"{activation}, {plots.label(weights, 'init')} (weight std {stds}), "
              f"{depth} layer{'s' if depth > 1 else ''} of {width} units", ha="center", va="top",
              fontsize=11)
     return fig
 
 
-def controls(activation="tanh", init="xavier", depth=10, std=0.01):
-    """The explorer's widgets, keyed by :func:`explore`'s argument names (ipywidgets 7 and 8).
+def explore_controls(activation="tanh", init="xavier", depth=10, std=0.01, width=100):
+    """The explorer's widgets, keyed by :func:`explore`'s argument names.
 
-    Use with ``widgets.interactive_output(explore, controls())``.
+    The std slider is enabled only while the initialisation is "normal": the other
+    initialisers set the standard deviation themselves, from the layer widths.  Use with
+    ``widgets.interactive_output(explore, explore_controls())``.
     """
-    style = {"description_width": "initial"}
-    return {
-        "activation": widgets.Dropdown(options=list(ACTIVATION_LAYERS), value=activation,
-                                       description="activation", style=style),
-        "init": widgets.Dropdown(options=list(INIT_CHOICES), value=init,
-                                 description="initialisation", style=style),
-        "depth": widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="depth (layers)",
-                                   continuous_update=False, style=style),
-        "std": widgets.FloatLogSlider(value=std, base=10, min=-3, max=1, step=0.05,
-                                      description="std (for 'normal')", readout_format=".3g",
-                                      continuous_update=False, style=style),
+    controls = {
+        "activation": ui.dropdown("activation", list(ACTIVATIONS), activation),
+        "init": ui.dropdown("initialisation", list(INIT_CHOICES), init),
+        "depth": ui.int_slider("depth (layers)", depth, 1, MAX_DEPTH),
+        "width": ui.dropdown("width (units)", list(WIDTHS), width),
+        "std": ui.log_slider("std (for 'normal')", std, 1e-3, 10.0),
     }
+
+    def enable_std(change):
+        controls["std"].disabled = change["new"] != "normal"
+
+    controls["init"].observe(enable_std, names="value")
+    enable_std({"new": init})
+    return controls
 
 
 def std_animation(stds=None, activations=("sigmoid", "tanh", "relu"), depth=30, width=100,
                   n_samples=200, seed=0, dpi=72):
-    """A scrubbable animation (an HTML player) of the per-layer spreads as the weights' std sweeps.
+    r"""A scrubbable animation of the per-layer spreads as the weights' std sweeps.
 
-    stds: the standard deviations, one frame each (default: 13 values from 0.01 to 1, log
-        spaced, which pass through LeCun's $\\sqrt{1/n} = 0.1$ for n = 100, and He's
-        $\\sqrt{2/n}$ for ``width`` n).
-    activations: one line per activation. Left: forward std of $x_l$; right: backward std
-    of $\\partial L/\\partial x_l$. The figure is closed, so that it is not shown twice.
-    Returns an ``IPython.display.HTML``, made by :func:`lib.plots.animation_html`.
+    Parameters
+    ----------
+    stds : sequence of float, optional
+        The standard deviations, one frame each (default: 13 values from 0.01 to 1, log
+        spaced, which pass through LeCun's :math:`\sqrt{1/n} = 0.1` for n = 100, and He's
+        :math:`\sqrt{2/n}` for ``width`` n).
+    activations : sequence of str
+        One line per activation.
+    depth, width, n_samples, seed, dpi : int
+
+    Returns
+    -------
+    IPython.display.HTML
+        The player made by :func:`lib.plots.animation_html`.  Left: forward std of
+        :math:`x_l`; right: backward std of :math:`\partial L/\partial x_l`.  The figure is
+        closed, so that it is not shown twice.
     """
     if stds is None:
         stds = np.sort(np.append(np.logspace(-2, 0, 13), np.sqrt(2.0 / width)))
-    stds = [_check_std(s) for s in stds]
-    activations = list(activations)
-    for act in activations:
-        if act not in ACTIVATION_LAYERS:
-            raise ValueError(
-                f"unknown activation {act!r} in activations; choose from: "
-                f"{', '.join(ACTIVATION_LAYERS)}"
-            )
+    stds = [checks.positive("stds", s) for s in stds]
+    activations = [checks.one_of("activations", a, ACTIVATIONS) for a in activations]
     runs = {(a, s): propagate(a, s, depth=depth, width=width, n_samples=n_samples, seed=seed)
             for a in activations for s in stds}
     layer = np.arange(depth + 1)
@@ -568,9 +507,9 @@ def std_animation(stds=None, activations=("sigmoid", "tanh", "relu"), depth=30, 
     for ax, quantity in zip(axs, ("forward_std", "backward_std")):
         ax.axhline(1.0, color=plots.PALETTE["grey"], linewidth=0.8, linestyle=":")
         for a in activations:
-            (lines[a, quantity],) = ax.plot(layer, _positive(getattr(runs[a, stds[0]], quantity)),
-                                            color=_ACTIVATION_COLORS.get(a, "k"), label=a,
-                                            linewidth=1.6)
+            (lines[a, quantity],) = ax.plot(
+                layer, plots.for_log_axis(getattr(runs[a, stds[0]], quantity)), linewidth=1.6,
+                **plots.style(a, "activation"))
         plots.fast_log_scale(ax)
         ax.set_ylim(1e-10, 1e10)
         ax.set_xlabel("layer l")
@@ -585,7 +524,7 @@ def std_animation(stds=None, activations=("sigmoid", "tanh", "relu"), depth=30, 
         s = stds[k]
         for a in activations:
             for quantity in ("forward_std", "backward_std"):
-                lines[a, quantity].set_ydata(_positive(getattr(runs[a, s], quantity)))
+                lines[a, quantity].set_ydata(plots.for_log_axis(getattr(runs[a, s], quantity)))
         title.set_text(f"weight std {s:.3g}   (LeCun/Xavier √(1/n) = {lecun:.3g}, "
                        f"He √(2/n) = {he:.3g}; n = {width})")
         return [*lines.values(), title]
@@ -596,4 +535,4 @@ def std_animation(stds=None, activations=("sigmoid", "tanh", "relu"), depth=30, 
 
 #: The chapter's explorer: name -> (the function a widget redraws, its controls' factory).
 #: ``benchmarks/interactivity.py`` times it from its controls' starting values.
-EXPLORERS = {"explore": (explore, controls)}
+EXPLORERS = {"explore": (explore, explore_controls)}
