@@ -32,7 +32,7 @@ define FRESH_CACHE
 	@mkdir -p _build && touch $(LIB_STAMP)
 endef
 
-.PHONY: book assets test lint bench clean distclean
+.PHONY: book assets test test-compat test-colab test-oldest lint bench clean distclean
 
 ifneq ($(HAVE_NPM),)
 book: $(STAMP) assets
@@ -99,6 +99,56 @@ export CDN_CONFIG_PY
 test: $(STAMP)
 	$(BIN)/python -m pytest -rs
 
+# ---- make test-compat: the tests of lib and every chapter in two more environments ----------
+# .venv-colab   Google Colab's versions of the libraries (.ci/colab-constraints.txt) on Python
+#               3.12, Colab's Python: many readers run the chapters there.
+# .venv-oldest  every declared floor (.ci/oldest-constraints.txt) on the lowest Python that
+#               requires-python admits and the machine has: a declared floor is a promise.
+# Each holds lib (editable) and the test tools, under its constraints, and nothing of the book's
+# build; it is made afresh when its constraints, pyproject.toml or requirements.txt change.
+# Not collected there: they import at module level packages that only .venv is sure to have:
+#   tests/test_browser.py           builds the book and opens it in Chromium (playwright,
+#                                   sphinx_external_toc from jupyter-book, yaml);
+#   tests/test_notebooks_stored.py  checks how the chapters are stored, whatever the versions
+#                                   (yaml, which neither lib nor the test tools require).
+COMPAT_TOOLS  := pytest nbval ipykernel
+COMPAT_IGNORE := --ignore=tests/test_browser.py --ignore=tests/test_notebooks_stored.py
+# The interpreters: pythonX.Y where it runs, else pyenv's installed X.Y (pyenv's shims run only
+# the versions chosen with `pyenv global` or `pyenv local`). Colab's is 3.12; the oldest is the
+# lowest that requires-python admits and the machine has. Both fall back to $(PYTHON).
+python_version = $(or $(shell python$(1) -c '' 2>/dev/null && command -v python$(1)),$(shell \
+  PYENV_VERSION=$(1) pyenv which python$(1) 2>/dev/null))
+PYTHONS       := 3.9 3.10 3.11 3.12 3.13
+PYTHON_colab   = $(or $(call python_version,3.12),$(PYTHON))
+PYTHON_oldest  = $(or $(firstword $(foreach v,$(PYTHONS),$(call python_version,$(v)))),$(PYTHON))
+# The versions each environment prints once made.
+COMPAT_REPORT := numpy|matplotlib|ipywidgets|scikit-learn|pooch|tqdm|threadpoolctl|joblib
+COMPAT_REPORT := $(COMPAT_REPORT)|pytest|nbval|ipykernel|nbclient|jupyter.client
+
+test-compat:
+	@status=0; \
+	$(MAKE) --no-print-directory test-colab || status=1; \
+	$(MAKE) --no-print-directory test-oldest || status=1; \
+	exit $$status
+
+test-colab test-oldest: test-%: .venv-%/.installed
+	@start=$$(date +%s); status=0; \
+	.venv-$*/bin/python -m pytest -rs $(COMPAT_IGNORE) || status=$$?; \
+	echo ".venv-$*: tests ran in $$(( $$(date +%s) - start )) s"; \
+	exit $$status
+
+.venv-%/.installed: .ci/%-constraints.txt pyproject.toml requirements.txt
+	@python="$(PYTHON_$*)"; start=$$(date +%s); set -e; \
+	echo "Creating .venv-$* with $$python under .ci/$*-constraints.txt"; \
+	rm -rf .venv-$*; \
+	"$$python" -m venv .venv-$*; \
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip; \
+	.venv-$*/bin/python -m pip install --quiet -c .ci/$*-constraints.txt -e . $(COMPAT_TOOLS); \
+	.venv-$*/bin/python --version; \
+	.venv-$*/bin/python -m pip list --format=freeze | { grep -iE '^($(COMPAT_REPORT))==' || true; }; \
+	echo ".venv-$*: created in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
 bench: $(STAMP)
 	@$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt || \
 	  echo "PyTorch could not be installed: the benchmarks skip it."
@@ -123,4 +173,4 @@ clean:
 	rm -rf _build
 
 distclean: clean
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) .venv-colab .venv-oldest node_modules
