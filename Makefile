@@ -118,7 +118,7 @@ COMPAT_IGNORE := --ignore=tests/test_browser.py --ignore=tests/test_notebooks_st
 # lowest that requires-python admits and the machine has. Both fall back to $(PYTHON).
 python_version = $(or $(shell python$(1) -c '' 2>/dev/null && command -v python$(1)),$(shell \
   PYENV_VERSION=$(1) pyenv which python$(1) 2>/dev/null))
-PYTHONS       := 3.9 3.10 3.11 3.12 3.13
+PYTHONS       := 3.10 3.11 3.12 3.13
 PYTHON_colab   = $(or $(call python_version,3.12),$(PYTHON))
 PYTHON_oldest  = $(or $(firstword $(foreach v,$(PYTHONS),$(call python_version,$(v)))),$(PYTHON))
 # The versions each environment prints once made.
@@ -158,8 +158,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 9))' || \
-	  { echo "Python 3.9 or newer is needed; set PYTHON=/path/to/python3"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+	  { echo "Python 3.10 or newer is needed; set PYTHON=/path/to/python3"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { rm -rf $(VENV); echo; \
 	    echo "Could not create a virtual environment with '$(PYTHON) -m venv'."; \

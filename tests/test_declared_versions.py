@@ -63,3 +63,12 @@ def test_requirements_txt_repeats_pyprojects_floors():
         if in_pyproject[name] != in_requirements[name]
     }
     assert not differ, f"different floors for the same package: {differ}"
+
+
+def test_the_oldest_environment_uses_the_lowest_declared_python():
+    floor = Version(PYPROJECT["project"]["requires-python"].removeprefix(">="))
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    line = next(ln for ln in makefile.splitlines() if ln.startswith("PYTHONS"))
+    candidates = [Version(v) for v in line.split(":=")[1].split()]
+    assert candidates[0] == floor, f"Makefile tries {candidates[0]} first, requires-python {floor}"
+    assert f"sys.version_info < ({floor.major}, {floor.minor})" in makefile
