@@ -39,8 +39,15 @@ def _interval(low, high, low_open, high_open):
 def _fail(name, what, value, *, described=False):
     """Raise the one message: ``<name> must be <what>, got <value>``.
 
-    ``described``: ``value`` is already a description (``"an array of shape (3,)"``), not the
-    value itself, and is shown without quotes.
+    Parameters
+    ----------
+    name, what : str
+        The argument's name and what it must be.
+    value : object
+        What the caller passed, shown with ``repr``.
+    described : bool
+        ``value`` is already a description (``"an array of shape (3,)"``), not the value
+        itself, and is shown without quotes.
     """
     got = value if described else repr(value)
     raise ValueError(f"{name} must be {what}, got {got}")
@@ -139,7 +146,8 @@ def one_of(name, value, options):
     _fail(name, "one of " + ", ".join(repr(o) for o in options), value)
 
 
-def array(name, value, *, ndim=None, shape=None, finite=True, dtype=float):
+def array(name, value, *, ndim=None, shape=None, finite=True, dtype=float, low=-math.inf,
+          high=math.inf, low_open=False, high_open=False):
     """``value`` as an ndarray of ``dtype``, with the given ``ndim`` or ``shape``.
 
     Parameters
@@ -156,10 +164,23 @@ def array(name, value, *, ndim=None, shape=None, finite=True, dtype=float):
         Refuse NaN and infinite entries.
     dtype : dtype
         The dtype of the returned array.
+    low, high : float
+        Every entry must lie in the interval from ``low`` to ``high`` (by default any
+        number); NaN is never in an interval.
+    low_open, high_open : bool
+        Whether ``low`` and ``high`` themselves are excluded.
 
     Returns
     -------
     ndarray
+        Of the shape of ``value``.
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must be an array of numbers in <interval>, got an array holding <entry>"``
+        (the first entry out of the interval), and likewise for the dimensions, the shape
+        and non-finite entries.
     """
     try:
         a = np.asarray(value, dtype=dtype)
@@ -168,10 +189,19 @@ def array(name, value, *, ndim=None, shape=None, finite=True, dtype=float):
     if ndim is not None and a.ndim != ndim:
         _fail(name, f"a {ndim}-D array", f"an array of shape {a.shape}", described=True)
     if shape is not None and (
-        a.ndim != len(shape) or any(s is not None and s != n for s, n in zip(shape, a.shape))
+        a.ndim != len(shape)
+        or any(s is not None and s != n for s, n in zip(shape, a.shape, strict=True))
     ):
         wanted = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
         _fail(name, f"an array of shape {wanted}", f"shape {a.shape}", described=True)
     if finite and a.size and not np.all(np.isfinite(a)):
         _fail(name, "an array of finite numbers", "an array holding inf or nan", described=True)
+    if low > -math.inf or high < math.inf:
+        with np.errstate(invalid="ignore"):
+            inside = (a > low if low_open else a >= low) & (a < high if high_open else a <= high)
+        if not np.all(inside):  # False for NaN
+            interval = _interval(low, high, low_open, high_open)
+            bad = float(a[~inside].flat[0])
+            _fail(name, f"an array of numbers in {interval}", f"an array holding {bad!r}",
+                  described=True)
     return a

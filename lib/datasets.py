@@ -64,6 +64,8 @@ from pathlib import Path
 import numpy as np
 import pooch
 
+from lib import checks
+
 __all__ = [
     "DATA_DIR_ENV",
     "DATASETS",
@@ -208,12 +210,21 @@ def _class_indices(t: np.ndarray) -> np.ndarray:
 def _stratified_indices(labels: np.ndarray, n_held: int, rng: np.random.Generator):
     """Split ``range(N)`` into a kept and a held-out part with the class proportions kept.
 
-    Inputs:
-    - labels: class of each example, shape (N,)
-    - n_held: size of the held-out part, 0 <= n_held <= N
-    - rng: the Generator that decides which examples are held out
+    Parameters
+    ----------
+    labels : ndarray of shape (N,)
+        The class of each example.
+    n_held : int
+        Size of the held-out part, 0 <= n_held <= N.
+    rng : numpy.random.Generator
+        Decides which examples are held out.
 
-    Returns ``(kept, held)``: increasing int64 index arrays of sizes N - n_held and n_held.
+    Returns
+    -------
+    kept : ndarray of int64, of shape (N - n_held,)
+        Increasing indices.
+    held : ndarray of int64, of shape (n_held,)
+        Increasing indices.
     """
     classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
     share = counts * (n_held / len(labels))
@@ -237,26 +248,39 @@ def train_val_split(x, t, val_fraction=0.2, seed=0):
     rule); the same ``seed`` gives the same split.  Both parts keep the original order
     and are new arrays: the inputs are not modified.
 
-    Inputs:
-    - x: examples, shape (N, ...)
-    - t: class indices, shape (N,), or one-hot rows, shape (N, C)
-    - val_fraction: share of the examples that goes to validation, in (0, 1)
-    - seed: seed of ``np.random.default_rng`` choosing which examples go
+    Parameters
+    ----------
+    x : array_like of shape (N, ...)
+        The examples.
+    t : array_like of shape (N,) or (N, C)
+        Class indices, or one-hot rows.
+    val_fraction : float, default 0.2
+        Share of the examples that goes to validation, in (0, 1).
+    seed : int, default 0
+        Seed of ``np.random.default_rng`` choosing which examples go.
 
-    Returns ``((x_train, t_train), (x_val, t_val))`` with ``round(N * val_fraction)``
-    validation examples.
+    Returns
+    -------
+    ((x_train, t_train), (x_val, t_val))
+        ndarrays; the validation part holds ``round(N * val_fraction)`` examples.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` and ``t`` differ in length, or ``val_fraction`` is outside (0, 1) or
+        leaves one part empty.
     """
     x = np.asarray(x)
     t = np.asarray(t)
     if len(x) != len(t):
         raise ValueError(f"x and t must have the same length, got {len(x)} and {len(t)}")
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+    val_fraction = checks.number("val_fraction", val_fraction, 0.0, 1.0, low_open=True,
+                                 high_open=True)
     n_val = round(len(x) * val_fraction)
     if not 0 < n_val < len(x):
         raise ValueError(
-            f"val_fraction={val_fraction} of {len(x)} examples leaves one part empty; "
-            "choose a fraction that gives both parts at least one example"
+            f"val_fraction must leave at least one example in each part, got {val_fraction} "
+            f"of {len(x)} examples, which leaves one part empty"
         )
     kept, held = _stratified_indices(_class_indices(t), n_val, np.random.default_rng(seed))
     return (x[kept], t[kept]), (x[held], t[held])
@@ -270,12 +294,21 @@ def train_val_split(x, t, val_fraction=0.2, seed=0):
 def _prepare(images, labels, pixel_max, normalize, flatten, one_hot):
     """Fresh float32 inputs and int64 (or one-hot float32) targets.
 
-    Inputs:
-    - images: integer pixels, shape (N, H, W); never modified
-    - labels: class indices, shape (N,); never modified
-    - pixel_max: the largest possible pixel value, which ``normalize`` maps to 1.0
+    Parameters
+    ----------
+    images : ndarray of shape (N, H, W)
+        Integer pixels; never modified.
+    labels : ndarray of shape (N,)
+        Class indices; never modified.
+    pixel_max : int
+        The largest possible pixel value, which ``normalize`` maps to 1.0.
+    normalize, flatten, one_hot : bool
+        As for :func:`load_digits`.
 
-    Returns ``(x, t)``: x of shape (N, H * W) or (N, 1, H, W), t of shape (N,) or (N, 10).
+    Returns
+    -------
+    x : ndarray of shape (N, H * W) or (N, 1, H, W)
+    t : ndarray of shape (N,) or (N, 10)
     """
     x = images.astype(np.float32)
     if normalize:
@@ -288,8 +321,12 @@ def _prepare(images, labels, pixel_max, normalize, flatten, one_hot):
 
 
 def _check_labels(labels: np.ndarray, what: str) -> None:
+    """Raise ValueError, naming ``what``, unless every label is a class index 0..9."""
     if labels.size and (labels.min() < 0 or labels.max() >= N_CLASSES):
-        raise ValueError(f"{what} must hold class indices 0..{N_CLASSES - 1}")
+        raise ValueError(
+            f"{what} must hold class indices 0..{N_CLASSES - 1}, "
+            f"got values in [{labels.min()}, {labels.max()}]"
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -325,12 +362,20 @@ def load_digits(normalize=True, flatten=True, one_hot=False):
     machine.  The images are read once per process; every call returns fresh arrays,
     which the caller may modify freely.
 
-    Inputs:
-    - normalize: divide the pixels by 16 so that they lie in [0, 1]
-    - flatten: x of shape (N, 64); otherwise (N, 1, 8, 8)
-    - one_hot: t as float32 one-hot rows (N, 10); otherwise int64 indices (N,)
+    Parameters
+    ----------
+    normalize : bool, default True
+        Divide the pixels by 16 so that they lie in [0, 1].
+    flatten : bool, default True
+        ``x`` of shape (N, 64); otherwise (N, 1, 8, 8).
+    one_hot : bool, default False
+        ``t`` as float32 one-hot rows of shape (N, 10); otherwise int64 indices of shape
+        (N,).
 
-    Returns ``((x_train, t_train), (x_test, t_test))``.
+    Returns
+    -------
+    ((x_train, t_train), (x_test, t_test))
+        With N = 1,438 training and 359 test images.
     """
     x_train, t_train, x_test, t_test = _digits_split()
     options = (16, normalize, flatten, one_hot)
@@ -359,8 +404,19 @@ def read_idx(path) -> np.ndarray:
     (unsigned bytes) is what the image files (ndim 3: N, rows, columns) and the label
     files (ndim 1: N) use.  Files ending in ``.gz`` are decompressed first.
 
-    Returns an array in native byte order, of the shape the header gives.
-    Raises ValueError if the file is not a well-formed IDX file.
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    ndarray
+        In native byte order, of the shape the header gives.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a well-formed IDX file.
     """
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rb") as f:
@@ -386,6 +442,14 @@ def get_data_dir(cache_dir=None) -> Path:
     ``NN_TRAINING_BOOK_DATA`` (:data:`DATA_DIR_ENV`); the per-user cache folder of the
     operating system (``~/.cache/nn-training-book`` on Linux, as ``pooch.os_cache`` gives).
     Each dataset has a subfolder of its own.
+
+    Parameters
+    ----------
+    cache_dir : str or os.PathLike, optional
+
+    Returns
+    -------
+    pathlib.Path
     """
     if cache_dir is not None:
         return Path(cache_dir).expanduser()
@@ -501,6 +565,7 @@ def _build_arrays(source: Source, folder: Path) -> dict:
 
 
 def _load_remote(name, normalize, flatten, one_hot, subset, cache_dir):
+    """:func:`load_mnist` and :func:`load_fashion_mnist`, for the dataset ``name``."""
     source = SOURCES[name]
     folder = get_data_dir(cache_dir) / name
     npz = folder / f"{name}.npz"
@@ -510,13 +575,9 @@ def _load_remote(name, normalize, flatten, one_hot, subset, cache_dir):
         _write_npz_atomically(npz, {**arrays, "sha256": np.array(source.hashes())})
     x_train, t_train = arrays["x_train"], arrays["t_train"]
     if subset is not None:
-        n_train = len(t_train)
-        if isinstance(subset, bool) or not isinstance(subset, (int, np.integer)):
-            raise ValueError(f"subset must be None or an int, got {subset!r}")
-        if not 0 < subset <= n_train:
-            raise ValueError(f"subset must be between 1 and {n_train}, got {subset}")
+        subset = checks.integer("subset", subset, 1, len(t_train))
         rng = np.random.default_rng(SUBSET_SEED)
-        _, chosen = _stratified_indices(t_train, int(subset), rng)
+        _, chosen = _stratified_indices(t_train, subset, rng)
         x_train, t_train = x_train[chosen], t_train[chosen]
     options = (255, normalize, flatten, one_hot)
     return (
@@ -531,17 +592,31 @@ def load_mnist(normalize=True, flatten=True, one_hot=False, subset=None, cache_d
     Downloaded on first use (about 11 MB) into ``get_data_dir(cache_dir) / "mnist"``
     and verified by SHA-256; later calls read the cached ``.npz`` and need no network.
 
-    Inputs:
-    - normalize: divide the pixels by 255 so that they lie in [0, 1]
-    - flatten: x of shape (N, 784); otherwise (N, 1, 28, 28)
-    - one_hot: t as float32 one-hot rows (N, 10); otherwise int64 indices (N,)
-    - subset: None, or the number of training images to keep, drawn stratified by class
-      with a fixed seed (the same images every time); the test set is always whole
-    - cache_dir: folder for the data, overriding ``NN_TRAINING_BOOK_DATA`` and the
-      per-user default (see :func:`get_data_dir`)
+    Parameters
+    ----------
+    normalize : bool, default True
+        Divide the pixels by 255 so that they lie in [0, 1].
+    flatten : bool, default True
+        ``x`` of shape (N, 784); otherwise (N, 1, 28, 28).
+    one_hot : bool, default False
+        ``t`` as float32 one-hot rows of shape (N, 10); otherwise int64 indices of shape
+        (N,).
+    subset : int, optional
+        The number of training images to keep, 1 to 60,000, drawn stratified by class with a
+        fixed seed (the same images every time); the test set is always whole.
+    cache_dir : str or os.PathLike, optional
+        Folder for the data, overriding ``NN_TRAINING_BOOK_DATA`` and the per-user default
+        (see :func:`get_data_dir`).
 
-    Returns ``((x_train, t_train), (x_test, t_test))``.
-    Raises DownloadError (an OSError) when the files are not cached and no mirror works.
+    Returns
+    -------
+    ((x_train, t_train), (x_test, t_test))
+        With N = 60,000 (or ``subset``) training and 10,000 test images.
+
+    Raises
+    ------
+    DownloadError
+        (an ``OSError``) When the files are not cached and no mirror works.
     """
     return _load_remote("mnist", normalize, flatten, one_hot, subset, cache_dir)
 
@@ -568,9 +643,16 @@ DATASETS = {
 def load_dataset(name="digits", **kw):
     """Load a dataset by name: ``"digits"``, ``"mnist"`` or ``"fashion_mnist"``.
 
-    Keyword arguments go to the loader, e.g. ``load_dataset("mnist", subset=6000)``.
-    Returns ``((x_train, t_train), (x_test, t_test))``.
+    Parameters
+    ----------
+    name : str, default "digits"
+        A key of :data:`DATASETS`.
+    **kw
+        Passed to the loader, e.g. ``load_dataset("mnist", subset=6000)``.
+
+    Returns
+    -------
+    ((x_train, t_train), (x_test, t_test))
+        As the loader returns them.
     """
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
-    return DATASETS[name](**kw)
+    return DATASETS[checks.one_of("name", name, DATASETS)](**kw)

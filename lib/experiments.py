@@ -134,10 +134,21 @@ class Spread:
 
 
 def spread(values):
-    """The :class:`Spread` of ``values``, one number per seed (array_like of shape (n,)).
+    """The :class:`Spread` of ``values``, one number per seed.
 
-    Raises ``ValueError`` for an empty sequence or non-finite values: a diverged run has no
-    final loss to quote (count such runs instead).
+    Parameters
+    ----------
+    values : array_like of shape (n_seeds,)
+
+    Returns
+    -------
+    Spread
+
+    Raises
+    ------
+    ValueError
+        For an empty sequence or non-finite values: a diverged run has no final loss to
+        quote (count such runs instead).
     """
     values = checks.array("values", values, ndim=1, finite=True)
     if values.size == 0:

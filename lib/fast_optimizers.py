@@ -123,8 +123,10 @@ def rmsprop(w, g, h, a, b, *, t, lr, rho, eps):
 
 
 def adadelta(w, g, v, u, a, b, *, t, lr, rho, eps):
-    """v <- rho v + (1 - rho) g g;  delta = -sqrt((u + eps) / (v + eps)) g;
-    u <- rho u + (1 - rho) delta delta;  w <- w + lr delta."""
+    """v <- rho v + (1 - rho) g g;  delta = -sqrt((u + eps) / (v + eps)) g;  w <- w + lr delta.
+
+    And u <- rho u + (1 - rho) delta delta, between the last two.
+    """
     _running_mean_of_squares(v, g, a, rho)
     np.add(v, eps, out=a)  # a = -delta = sqrt((u + eps) / (v + eps)) g: one root, not two
     np.add(u, eps, out=b)
@@ -169,13 +171,15 @@ def radam(w, g, m, v, a, b, *, t, lr, beta1, beta2, eps):
 
 
 def flush_subnormals(arrays, scratch):
-    """Set the subnormal entries (0 < |x| < the smallest normal number) of ``arrays`` to 0.
+    r"""Set the subnormal entries of ``arrays`` to 0, in place.
 
-    A running average whose gradient stays exactly 0, as for a dead ReLU unit, decays
-    geometrically through the subnormal range (below 1.2e-38 in float32) before it underflows
-    to 0, and CPUs compute with subnormal numbers on a slow path, 10 to 100 times slower:
-    measured on Adam training a 5x100 network, the update's time grew sixfold from the second
-    epoch on.  Setting them to 0 moves a value by less than 1.2e-38, far below any eps.
+    Subnormal numbers are those with :math:`0 < |x|` below the smallest normal number of
+    their dtype.  A running average whose gradient stays exactly 0, as for a dead ReLU unit,
+    decays geometrically through the subnormal range (below 1.2e-38 in float32) before it
+    underflows to 0, and CPUs compute with subnormal numbers on a slow path, 10 to 100 times
+    slower: measured on Adam training a 5x100 network, the update's time grew sixfold from
+    the second epoch on.  Setting them to 0 moves a value by less than 1.2e-38, far below any
+    eps.
 
     Parameters
     ----------

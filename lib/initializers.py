@@ -1,22 +1,51 @@
 r"""Weight initialisers.
 
 Each initialiser returns a float64 weight matrix of shape ``(n_in, n_out)`` drawn with the
-``np.random.Generator`` passed in (the network casts it to its own dtype). The scale is what
+``np.random.Generator`` passed in (the network casts it to its own dtype).  The scale is what
 matters: it decides whether the signal keeps its size as it travels through the layers.
 
-| name | distribution | std | suited to |
-|---|---|---|---|
-| ``zeros`` | all 0 | 0 | nothing: every unit stays identical (symmetry never breaks) |
-| ``normal`` | $\mathcal N(0, s^2)$ | ``std`` (0.01 by default) | shows vanishing signals |
-| ``uniform`` | $U(-a, a)$ | $a/\sqrt3$ (``limit`` $a$ = 0.05) | — |
-| ``xavier_normal``, ``xavier`` | normal | $\sqrt{2/(n_\text{in}+n_\text{out})}$ | sigmoid, tanh |
-| ``xavier_uniform`` | $U(-a, a)$, $a = \sqrt{6/(n_\text{in}+n_\text{out})}$ | same | same |
-| ``he`` | normal | $\sqrt{2/n_\text{in}}$ | ReLU family |
-| ``lecun`` | normal | $\sqrt{1/n_\text{in}}$ | SELU |
+.. list-table::
+   :header-rows: 1
+
+   * - name
+     - distribution
+     - standard deviation
+     - suited to
+   * - ``zeros``
+     - all 0
+     - 0
+     - nothing: every unit stays identical (symmetry never breaks)
+   * - ``normal``
+     - :math:`\mathcal N(0, s^2)`
+     - :math:`s` = ``std`` (0.01 by default)
+     - shows vanishing signals
+   * - ``uniform``
+     - :math:`U(-a, a)`
+     - :math:`a/\sqrt3` (:math:`a` = ``limit``, 0.05 by default)
+     - —
+   * - ``xavier_normal``, ``xavier``
+     - normal
+     - :math:`\sqrt{2/(n_\text{in}+n_\text{out})}`
+     - sigmoid, tanh
+   * - ``xavier_uniform``
+     - :math:`U(-a, a)`, :math:`a = \sqrt{6/(n_\text{in}+n_\text{out})}`
+     - the same
+     - the same
+   * - ``he``
+     - normal
+     - :math:`\sqrt{2/n_\text{in}}`
+     - ReLU family
+   * - ``lecun``
+     - normal
+     - :math:`\sqrt{1/n_\text{in}}`
+     - SELU
 
 Glorot & Bengio (2010) proposed the Xavier formulas; He et al. (2015) the ReLU one; LeCun
-et al. (1998) the $1/n_\text{in}$ one. What *Deep Learning from Scratch* calls "Xavier"
-($1/\sqrt{n}$ with $n$ the number of inputs) is LeCun's formula.
+et al. (1998) the :math:`1/n_\text{in}` one.  What *Deep Learning from Scratch* calls
+"Xavier" (:math:`1/\sqrt{n}` with :math:`n` the number of inputs) is LeCun's formula.
+
+:data:`INITIALIZERS` is the registry of these names; :func:`get_initializer` turns a name, a
+standard deviation or a function of your own into an initialiser.
 """
 
 import numbers
@@ -24,42 +53,138 @@ from functools import partial
 
 import numpy as np
 
+from lib import checks
+
 
 def zeros(n_in, n_out, rng=None):
-    """All-zero weights (n_in, n_out). ``rng`` is accepted for a uniform signature and unused."""
+    """All-zero weights.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's numbers of inputs and outputs.
+    rng : numpy.random.Generator, optional
+        Accepted so that every initialiser has the same signature; unused.
+
+    Returns
+    -------
+    ndarray of shape (n_in, n_out)
+    """
     return np.zeros((n_in, n_out))
 
 
 def normal(n_in, n_out, rng, std=0.01):
-    r"""$W_{ij} \sim \mathcal N(0, \mathrm{std}^2)$; shape (n_in, n_out)."""
+    r"""Normally distributed weights, :math:`W_{ij} \sim \mathcal N(0, \mathrm{std}^2)`.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's numbers of inputs and outputs.
+    rng : numpy.random.Generator
+        Draws the weights.
+    std : float, default 0.01
+        The standard deviation.
+
+    Returns
+    -------
+    ndarray of shape (n_in, n_out)
+    """
     return std * rng.standard_normal((n_in, n_out))
 
 
 def uniform(n_in, n_out, rng, limit=0.05):
-    r"""$W_{ij} \sim U(-\mathrm{limit}, \mathrm{limit})$; shape (n_in, n_out)."""
+    r"""Uniformly distributed weights, :math:`W_{ij} \sim U(-\mathrm{limit}, \mathrm{limit})`.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's numbers of inputs and outputs.
+    rng : numpy.random.Generator
+        Draws the weights.
+    limit : float, default 0.05
+        Half the width of the interval; the standard deviation is
+        :math:`\mathrm{limit}/\sqrt3`.
+
+    Returns
+    -------
+    ndarray of shape (n_in, n_out)
+    """
     return rng.uniform(-limit, limit, size=(n_in, n_out))
 
 
 def xavier_normal(n_in, n_out, rng):
-    r"""Glorot normal: std $\sqrt{2 / (n_\text{in} + n_\text{out})}$."""
+    r"""Glorot normal: standard deviation :math:`\sqrt{2 / (n_\text{in} + n_\text{out})}`.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's numbers of inputs and outputs.
+    rng : numpy.random.Generator
+        Draws the weights.
+
+    Returns
+    -------
+    ndarray of shape (n_in, n_out)
+    """
     return normal(n_in, n_out, rng, std=np.sqrt(2.0 / (n_in + n_out)))
 
 
 def xavier_uniform(n_in, n_out, rng):
-    r"""Glorot uniform: limit $\sqrt{6 / (n_\text{in} + n_\text{out})}$; same variance."""
+    r"""Glorot uniform: limit :math:`\sqrt{6 / (n_\text{in} + n_\text{out})}`.
+
+    The same variance as :func:`xavier_normal`.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's numbers of inputs and outputs.
+    rng : numpy.random.Generator
+        Draws the weights.
+
+    Returns
+    -------
+    ndarray of shape (n_in, n_out)
+    """
     return uniform(n_in, n_out, rng, limit=np.sqrt(6.0 / (n_in + n_out)))
 
 
 def he(n_in, n_out, rng):
-    r"""He (Kaiming) normal: std $\sqrt{2 / n_\text{in}}$; the 2 makes up for ReLU's zeroed half."""
+    r"""He (Kaiming) normal: standard deviation :math:`\sqrt{2 / n_\text{in}}`.
+
+    The 2 makes up for the half of its inputs that ReLU sets to zero.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's numbers of inputs and outputs.
+    rng : numpy.random.Generator
+        Draws the weights.
+
+    Returns
+    -------
+    ndarray of shape (n_in, n_out)
+    """
     return normal(n_in, n_out, rng, std=np.sqrt(2.0 / n_in))
 
 
 def lecun(n_in, n_out, rng):
-    r"""LeCun normal: std $\sqrt{1 / n_\text{in}}$."""
+    r"""LeCun normal: standard deviation :math:`\sqrt{1 / n_\text{in}}`.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's numbers of inputs and outputs.
+    rng : numpy.random.Generator
+        Draws the weights.
+
+    Returns
+    -------
+    ndarray of shape (n_in, n_out)
+    """
     return normal(n_in, n_out, rng, std=np.sqrt(1.0 / n_in))
 
 
+#: The registry of initialisers: name -> function ``(n_in, n_out, rng) -> W``.
 INITIALIZERS = {
     "zeros": zeros,
     "normal": normal,
@@ -73,10 +198,27 @@ INITIALIZERS = {
 
 
 def draw_weights(init_fn, n_in, n_out, rng, dtype=np.float64):
-    """Weights of shape (n_in, n_out) and type ``dtype`` from ``init_fn(n_in, n_out, rng)``.
+    """Draw a layer's weights with ``init_fn`` and cast them to ``dtype``.
 
-    init_fn: a function from :func:`get_initializer`.  A function of the reader's own that
-    returns another shape raises a ValueError naming ``init``.
+    Parameters
+    ----------
+    init_fn : callable
+        ``init_fn(n_in, n_out, rng)``, e.g. from :func:`get_initializer`.
+    n_in, n_out : int
+        The layer's numbers of inputs and outputs.
+    rng : numpy.random.Generator
+        Passed to ``init_fn``.
+    dtype : dtype, default float64
+
+    Returns
+    -------
+    ndarray of shape (n_in, n_out)
+
+    Raises
+    ------
+    ValueError
+        If ``init_fn`` (a function of the reader's own) returns another shape; the message
+        names ``init``.
     """
     W = np.asarray(init_fn(n_in, n_out, rng), dtype=dtype)
     if W.shape != (n_in, n_out):
@@ -87,24 +229,31 @@ def draw_weights(init_fn, n_in, n_out, rng, dtype=np.float64):
 def get_initializer(init):
     """Turn ``init`` into a function ``(n_in, n_out, rng) -> W`` of shape (n_in, n_out).
 
-    init: a name from ``INITIALIZERS``; a positive number, used as the standard deviation of
-    normally distributed weights (``MultiLayerNet(init=0.01)``); or such a function, returned
-    as it is. Raises ValueError naming ``init`` otherwise.
+    Parameters
+    ----------
+    init : str, float or callable
+        A name from :data:`INITIALIZERS`; a positive number, used as the standard deviation
+        of normally distributed weights (``MultiLayerNet(init=0.01)``); or such a function,
+        returned as it is.
+
+    Returns
+    -------
+    callable
+
+    Raises
+    ------
+    ValueError
+        Naming ``init``, for an unknown name, a number that is not positive and finite, or
+        anything else.
     """
     if callable(init):
         return init
-    if isinstance(init, str):
-        if init not in INITIALIZERS:
-            raise ValueError(
-                f"unknown init {init!r}; choose one of: {', '.join(INITIALIZERS)}, "
-                "or a positive number (the weights' standard deviation)"
-            )
+    if isinstance(init, str) and init in INITIALIZERS:
         return INITIALIZERS[init]
     if isinstance(init, numbers.Real) and not isinstance(init, bool):
-        if not (init > 0 and np.isfinite(init)):
-            raise ValueError(f"init as a number is a standard deviation, > 0; got {init}")
-        return partial(normal, std=float(init))
+        return partial(normal, std=checks.positive("init", init))
     raise ValueError(
-        f"init must be a name ({', '.join(INITIALIZERS)}), a positive number or a function "
-        f"(n_in, n_out, rng) -> W, got {init!r}"
+        f"init must be one of {', '.join(repr(name) for name in INITIALIZERS)}, a positive "
+        f"number (the weights' standard deviation) or a function (n_in, n_out, rng) -> W, "
+        f"got {init!r}"
     )

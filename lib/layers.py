@@ -4,20 +4,38 @@ Every layer follows one protocol (as in CS231n and *Deep Learning from Scratch*)
 
 - ``out = layer.forward(x, train=True)`` computes the output and keeps what the backward
   pass will need;
-- ``dx = layer.backward(dout)`` takes $\partial L/\partial\,\text{out}$ and returns
-  $\partial L/\partial x$ (same shape as ``x``); gradients of the layer's own parameters
-  are stored on the layer (``layer.dW``, ``layer.db``, ...);
+- ``dx = layer.backward(dout)`` takes :math:`\partial L/\partial\,\text{out}` and returns
+  :math:`\partial L/\partial x` (same shape as ``x``); gradients of the layer's own
+  parameters are stored on the layer (``layer.dW``, ``layer.db``, ...);
 - ``layer.params`` / ``layer.grads`` are dicts of the parameter arrays and of their
   gradients (empty for layers without parameters).
 
-Inputs are never modified. Shapes: ``N`` samples, ``D`` input features, ``M`` outputs.
+Inputs are never modified.  Shapes: ``N`` samples, ``D`` input features, ``M`` outputs.
 A network is a plain list of layers: the forward pass runs it front to back, the
 backward pass back to front (see :mod:`lib.network`).
+
+Activation layers.  Each activation layer class names, in its attribute ``activation``, the
+key of :data:`lib.activations.ACTIVATIONS` it computes (``ReLU.activation == "relu"``), and
+:func:`activation_layer` finds the class for a name through these attributes.  So the names
+of activations are written down in one place, ``ACTIVATIONS``, and
+``activation_layer("relu")`` is ``ReLU()``.
 """
+
+from types import MappingProxyType
 
 import numpy as np
 
-from lib.activations import LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE, elu, leaky_relu, selu, sigmoid
+from lib import checks
+from lib.activations import (
+    ACTIVATIONS,
+    LEAKY_SLOPE,
+    SELU_ALPHA,
+    SELU_SCALE,
+    elu,
+    leaky_relu,
+    selu,
+    sigmoid,
+)
 from lib.losses import cross_entropy, log_softmax, softmax_cross_entropy_backward
 
 
@@ -25,9 +43,38 @@ class Layer:
     """Base class: a layer without parameters that passes its input through."""
 
     def forward(self, x, train=True):
+        """The layer's output for the input ``x``.
+
+        Parameters
+        ----------
+        x : ndarray of shape (N, D)
+            A batch of inputs; not modified.
+        train : bool, default True
+            Training mode (dropout active, batch statistics) or inference mode.
+
+        Returns
+        -------
+        ndarray of shape (N, M)
+            The output; M = D for the layers that keep the width (activations, BatchNorm,
+            Dropout).  This base class returns ``x`` itself.
+        """
         return x
 
     def backward(self, dout):
+        r"""The gradient w.r.t. the input, from the gradient ``dout`` w.r.t. the output.
+
+        Call it after :meth:`forward`, whose input it differentiates.
+
+        Parameters
+        ----------
+        dout : ndarray of shape (N, M)
+            :math:`\partial L/\partial\,\text{out}`; not modified.
+
+        Returns
+        -------
+        ndarray of shape (N, D)
+            :math:`\partial L/\partial x`.  This base class returns ``dout`` itself.
+        """
         return dout
 
     @property
@@ -45,14 +92,22 @@ class Layer:
 
 
 class Affine(Layer):
-    r"""Fully connected layer $y = xW + b$.
+    r"""Fully connected layer :math:`y = xW + b`.
 
-    W: (D, M) weights; b: (M,) biases, or None for a layer without bias (used before
-    BatchNorm, whose shift $\beta$ makes a bias redundant).
-    input_grad: when False, ``backward`` skips $\partial L/\partial x$ and returns None;
-    the first layer of a network sets it, since nobody needs the gradient w.r.t. the data.
+    Backward, for ``dout`` of shape (N, M): :math:`dW = x^\top dout` of shape (D, M),
+    :math:`db = \sum_n dout` of shape (M,) and :math:`dx = dout\, W^\top` of shape (N, D).
 
-    Backward, for dout (N, M):  dW = xᵀ·dout (D, M),  db = Σₙ dout (M,),  dx = dout·Wᵀ (N, D).
+    Parameters
+    ----------
+    W : ndarray of shape (D, M)
+        The weights.  The layer computes with this very array, so an optimizer that updates
+        it in place updates the layer.
+    b : ndarray of shape (M,), optional
+        The biases, or None for a layer without bias (used before BatchNorm, whose shift
+        :math:`\beta` makes a bias redundant).
+    input_grad : bool, default True
+        When False, ``backward`` skips :math:`\partial L/\partial x` and returns None; the
+        first layer of a network sets it, since nobody needs the gradient w.r.t. the data.
     """
 
     def __init__(self, W, b=None, input_grad=True):
@@ -60,7 +115,18 @@ class Affine(Layer):
         self.dW = self.db = None
 
     def forward(self, x, train=True):
-        """x: (N, D) -> out: (N, M)."""
+        """The output ``x @ W + b``.
+
+        Parameters
+        ----------
+        x : ndarray of shape (N, D)
+        train : bool
+            Unused: the layer is the same in training and inference.
+
+        Returns
+        -------
+        ndarray of shape (N, M)
+        """
         self.x = x
         out = x @ self.W
         if self.b is not None:
@@ -68,7 +134,17 @@ class Affine(Layer):
         return out
 
     def backward(self, dout):
-        """dout: (N, M) -> dx: (N, D), or None when ``input_grad`` is False."""
+        """Store ``dW`` and ``db``; return ``dx``.
+
+        Parameters
+        ----------
+        dout : ndarray of shape (N, M)
+
+        Returns
+        -------
+        ndarray of shape (N, D), or None
+            None when ``input_grad`` is False.
+        """
         self.dW = self.x.T @ dout
         if self.b is not None:
             self.db = dout.sum(axis=0)
@@ -89,8 +165,28 @@ class Affine(Layer):
         return f"Affine({self.W.shape[0]} -> {self.W.shape[1]}{extra})"
 
 
-class Sigmoid(Layer):
-    r"""$y = \sigma(x)$;  backward: $dx = dout \cdot y(1 - y)$ (reuses the output)."""
+class ActivationLayer(Layer):
+    r"""Base class of the activation layers: :math:`y = f(x)`, element by element.
+
+    ``forward`` maps ``x`` of shape (N, D) to ``y`` of the same shape, ``backward`` maps
+    ``dout`` of shape (N, D) to ``dx`` of the same shape (any shape works, in fact).  The
+    activation layers have no parameters.
+
+    Each subclass sets ``activation`` to the key of :data:`lib.activations.ACTIVATIONS` that
+    it computes; that is how :func:`activation_layer` finds the class for a name.
+    """
+
+    #: The key of :data:`lib.activations.ACTIVATIONS` this layer computes.
+    activation = None
+
+
+class Sigmoid(ActivationLayer):
+    r"""Sigmoid layer, :math:`y = \sigma(x)`.
+
+    Backward: :math:`dx = dout \cdot y(1 - y)`, computed from the output it kept.
+    """
+
+    activation = "sigmoid"
 
     def forward(self, x, train=True):
         self.out = sigmoid(x)
@@ -101,8 +197,13 @@ class Sigmoid(Layer):
         return dout * y * (1.0 - y)
 
 
-class Tanh(Layer):
-    r"""$y = \tanh(x)$;  backward: $dx = dout \cdot (1 - y^2)$ (reuses the output)."""
+class Tanh(ActivationLayer):
+    r"""Hyperbolic tangent layer, :math:`y = \tanh(x)`.
+
+    Backward: :math:`dx = dout \cdot (1 - y^2)`, computed from the output it kept.
+    """
+
+    activation = "tanh"
 
     def forward(self, x, train=True):
         self.out = np.tanh(x)
@@ -113,11 +214,14 @@ class Tanh(Layer):
         return dout * (1.0 - y * y)
 
 
-class ReLU(Layer):
-    r"""$y = \max(0, x)$;  backward: $dx = dout$ where $x > 0$, else 0.
+class ReLU(ActivationLayer):
+    r"""Rectified linear unit layer, :math:`y = \max(0, x)`.
 
-    The output is kept: the boolean mask ``out > 0`` is the same as ``x > 0``.
+    Backward: :math:`dx = dout` where :math:`x > 0`, else 0.  The output is kept: the
+    boolean mask ``out > 0`` is the same as ``x > 0``.
     """
+
+    activation = "relu"
 
     def forward(self, x, train=True):
         self.out = np.maximum(x, 0)
@@ -127,8 +231,18 @@ class ReLU(Layer):
         return dout * (self.out > 0)
 
 
-class LeakyReLU(Layer):
-    r"""$y = x$ if $x > 0$, else ``slope``$\cdot x$;  backward: $dout$ or ``slope``$\cdot dout$."""
+class LeakyReLU(ActivationLayer):
+    r"""Leaky ReLU layer: :math:`y = x` if :math:`x > 0`, else :math:`\mathtt{slope} \cdot x`.
+
+    Backward: :math:`dx = dout` where :math:`x > 0`, else :math:`\mathtt{slope} \cdot dout`.
+
+    Parameters
+    ----------
+    slope : float, default :data:`lib.activations.LEAKY_SLOPE`
+        The slope for negative inputs (0.01).
+    """
+
+    activation = "leaky_relu"
 
     def __init__(self, slope=LEAKY_SLOPE):
         self.slope = slope
@@ -144,11 +258,20 @@ class LeakyReLU(Layer):
         return f"LeakyReLU(slope={self.slope})"
 
 
-class ELU(Layer):
-    r"""$y = x$ if $x > 0$, else $\alpha(e^x - 1)$;  backward: $dout$ or $dout\cdot(y + \alpha)$.
+class ELU(ActivationLayer):
+    r"""ELU layer: :math:`y = x` if :math:`x > 0`, else :math:`\alpha(e^x - 1)`.
 
-    For $x \le 0$ the derivative $\alpha e^x$ equals $y + \alpha$, so the output is reused.
+    Backward: :math:`dx = dout` where :math:`x > 0`, else :math:`dout \cdot (y + \alpha)`:
+    for :math:`x \le 0` the derivative :math:`\alpha e^x` equals :math:`y + \alpha`, so the
+    output is reused.
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        :math:`\alpha`, see :func:`lib.activations.elu`.
     """
+
+    activation = "elu"
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
@@ -165,10 +288,16 @@ class ELU(Layer):
         return f"ELU(alpha={self.alpha})"
 
 
-class SELU(Layer):
-    r"""$y = \lambda x$ if $x > 0$, else $\lambda\alpha(e^x - 1)$ (Klambauer et al.'s constants
-    $\lambda \approx 1.0507$, $\alpha \approx 1.6733$);  backward: $\lambda\,dout$ or
-    $dout\cdot(y + \lambda\alpha)$, since $\lambda\alpha e^x = y + \lambda\alpha$."""
+class SELU(ActivationLayer):
+    r"""SELU layer: :math:`y = \lambda x` if :math:`x > 0`, else :math:`\lambda\alpha(e^x - 1)`.
+
+    The constants are Klambauer et al.'s, :math:`\lambda \approx 1.0507` and
+    :math:`\alpha \approx 1.6733` (see :func:`lib.activations.selu`).  Backward:
+    :math:`dx = \lambda\, dout` where :math:`x > 0`, else
+    :math:`dout \cdot (y + \lambda\alpha)`, since :math:`\lambda\alpha e^x = y + \lambda\alpha`.
+    """
+
+    activation = "selu"
 
     def forward(self, x, train=True):
         self.mask = x > 0
@@ -182,10 +311,11 @@ class SELU(Layer):
 class BatchNorm(Layer):
     r"""Batch normalisation (Ioffe & Szegedy, 2015) over the batch axis.
 
-    Training: $\hat x = (x - \mu_B)/\sqrt{\sigma_B^2 + \varepsilon}$, $y = \gamma\hat x + \beta$,
-    with the batch mean $\mu_B$ and the *biased* batch variance $\sigma_B^2$ (divide by N).
-    Inference (``train=False``): the running averages replace $\mu_B$ and $\sigma_B^2$, so a
-    sample's output no longer depends on the rest of its batch.
+    Training: :math:`\hat x = (x - \mu_B)/\sqrt{\sigma_B^2 + \varepsilon}`,
+    :math:`y = \gamma\hat x + \beta`, with the batch mean :math:`\mu_B` and the *biased*
+    batch variance :math:`\sigma_B^2` (divide by N).  Inference (``train=False``): the
+    running averages replace :math:`\mu_B` and :math:`\sigma_B^2`, so a sample's output no
+    longer depends on the rest of its batch.
 
     Running averages, updated at every training forward pass:
     ``running = momentum * running + (1 - momentum) * batch_statistic``, with
@@ -195,11 +325,25 @@ class BatchNorm(Layer):
     variance; PyTorch stores the unbiased one (×N/(N−1)), a difference that vanishes for
     large batches.
 
-    n_features: D; gamma (D,) starts at 1 and beta (D,) at 0; eps is added to the variance.
+    Backward, with :math:`\hat x` and :math:`s = \sqrt{\sigma_B^2 + \varepsilon}` kept from
+    the forward pass: :math:`d\beta = \sum_n dout`, :math:`d\gamma = \sum_n dout\cdot\hat x`,
+    and with :math:`g = dout\cdot\gamma`,
 
-    Backward, with $\hat x$ and $s = \sqrt{\sigma_B^2 + \varepsilon}$ kept from the forward pass:
-    $d\beta = \sum_n dout$, $d\gamma = \sum_n dout\cdot\hat x$, and with $g = dout\cdot\gamma$,
-    $dx = \big(g - \mathrm{mean}_n(g) - \hat x\,\mathrm{mean}_n(g\,\hat x)\big)/s$.
+    .. math::
+
+        dx = \big(g - \mathrm{mean}_n(g) - \hat x\,\mathrm{mean}_n(g\,\hat x)\big)/s.
+
+    Parameters
+    ----------
+    n_features : int
+        D, the number of features normalised.  ``gamma`` (shape (D,)) starts at 1 and
+        ``beta`` (shape (D,)) at 0.
+    momentum : float, default 0.9
+        Weight of the old value in the running averages.
+    eps : float, default 1e-5
+        :math:`\varepsilon`, added to the variance.
+    dtype : dtype, default float64
+        The dtype of the parameters and running averages.
     """
 
     def __init__(self, n_features, momentum=0.9, eps=1e-5, dtype=np.float64):
@@ -211,7 +355,18 @@ class BatchNorm(Layer):
         self.dgamma = self.dbeta = None
 
     def forward(self, x, train=True):
-        """x: (N, D) -> out: (N, D)."""
+        """Normalise ``x`` with the batch's statistics (training) or the running ones.
+
+        Parameters
+        ----------
+        x : ndarray of shape (N, D)
+        train : bool, default True
+            Use, and update the running averages with, the batch statistics.
+
+        Returns
+        -------
+        ndarray of shape (N, D)
+        """
         self.training = train
         if train:
             mean = x.mean(axis=0)
@@ -228,7 +383,16 @@ class BatchNorm(Layer):
         return self.gamma * self.xn + self.beta
 
     def backward(self, dout):
-        """dout: (N, D) -> dx: (N, D)."""
+        """Store ``dgamma`` and ``dbeta``; return ``dx``.
+
+        Parameters
+        ----------
+        dout : ndarray of shape (N, D)
+
+        Returns
+        -------
+        ndarray of shape (N, D)
+        """
         self.dbeta = dout.sum(axis=0)
         self.dgamma = np.sum(dout * self.xn, axis=0)
         g = dout * self.gamma
@@ -252,28 +416,43 @@ class Dropout(Layer):
     r"""Inverted dropout (Srivastava et al., 2014).
 
     ``p`` is the probability of *dropping* a unit (as PyTorch's ``p`` and *Deep Learning
-    from Scratch*'s ``dropout_ratio``). In training each unit is kept with probability
-    $1 - p$ and the kept ones are scaled by $1/(1 - p)$, so the expected activation is
-    unchanged and inference is the identity. (The original paper scales at inference
-    instead; the two agree in expectation.)
+    from Scratch*'s ``dropout_ratio``).  In training each unit is kept with probability
+    :math:`1 - p` and the kept ones are scaled by :math:`1/(1 - p)`, so the expected
+    activation is unchanged and inference is the identity.  (The original paper scales at
+    inference instead; the two agree in expectation.)  After a training forward pass,
+    ``layer.keep`` holds the boolean mask just used.
 
-    rng: the layer's own ``np.random.Generator``.
-    mask: an optional fixed boolean keep-mask of the input's shape (N, D), used instead of
-    random draws (for gradient checks); set or clear it later through ``layer.fixed_mask``.
-    After a training forward pass, ``layer.keep`` holds the boolean mask just used.
+    Backward: :math:`dx = dout\cdot \mathrm{keep}/(1-p)`, the same scaled mask as the
+    forward pass.
 
-    Backward: $dx = dout\cdot \mathrm{keep}/(1-p)$, the same scaled mask as the forward pass.
+    Parameters
+    ----------
+    p : float, default 0.5
+        The drop probability, in [0, 1).
+    rng : numpy.random.Generator, optional
+        The layer's own generator of masks (default: a fresh, unseeded one).
+    mask : ndarray of bool of shape (N, D), optional
+        A fixed keep-mask of the input's shape, used instead of random draws (for gradient
+        checks); set or clear it later through ``layer.fixed_mask``.
     """
 
     def __init__(self, p=0.5, rng=None, mask=None):
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"dropout p must be in [0, 1), got {p}")
-        self.p = float(p)
+        self.p = checks.probability("p", p)
         self.rng = np.random.default_rng() if rng is None else rng
         self.fixed_mask = mask
 
     def forward(self, x, train=True):
-        """x: (N, D) -> out: (N, D); the identity when ``train`` is False."""
+        """Drop and rescale units in training; the identity when ``train`` is False.
+
+        Parameters
+        ----------
+        x : ndarray of shape (N, D)
+        train : bool, default True
+
+        Returns
+        -------
+        ndarray of shape (N, D)
+        """
         if not train:
             self.scaled_mask = None
             return x
@@ -295,17 +474,39 @@ class Dropout(Layer):
 class SoftmaxCrossEntropy:
     r"""Softmax followed by the mean cross-entropy, as one layer: the output of a classifier.
 
-    forward(scores, t) -> loss (float); scores (N, C), t (N,) class indices or (N, C) one-hot.
-    backward(dout=1.0) -> dscores (N, C) $= (\mathrm{softmax}(\text{scores}) - t)/N \cdot dout$.
-    Computed through log-softmax, so it is stable for any score size.
+    Computed through log-softmax, so it is stable for any score size.  Backward:
+    :math:`d\,\text{scores} = (\mathrm{softmax}(\text{scores}) - t)/N \cdot dout`.
     """
 
     def forward(self, scores, t):
+        """The mean cross-entropy of the batch.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (N, C)
+        t : ndarray of shape (N,) or (N, C)
+            Class indices, or one-hot rows.
+
+        Returns
+        -------
+        float
+        """
         log_probs = log_softmax(scores)
         self.probs, self.t = np.exp(log_probs), t
         return cross_entropy(log_probs, t)
 
     def backward(self, dout=1.0):
+        """The gradient w.r.t. the scores of the last :meth:`forward`.
+
+        Parameters
+        ----------
+        dout : float, default 1.0
+            The gradient of the final loss w.r.t. this loss.
+
+        Returns
+        -------
+        ndarray of shape (N, C)
+        """
         dx = softmax_cross_entropy_backward(self.probs, self.t)
         if dout != 1.0:
             dx *= dout
@@ -315,21 +516,51 @@ class SoftmaxCrossEntropy:
         return "SoftmaxCrossEntropy()"
 
 
-#: Activation name -> layer class, resolved once when a network is built.
-ACTIVATION_LAYERS = {
-    "sigmoid": Sigmoid,
-    "tanh": Tanh,
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "elu": ELU,
-    "selu": SELU,
-}
+#: Activation name -> layer class, read-only, derived from the classes' ``activation``
+#: attributes (the names themselves are written down in :data:`lib.activations.ACTIVATIONS`).
+ACTIVATION_LAYERS = MappingProxyType(
+    {cls.activation: cls for cls in ActivationLayer.__subclasses__() if cls.__module__ == __name__}
+)
 
 
 def check_activation(name):
-    """Return ``name`` if it names an activation layer; else a ValueError listing the names."""
-    if not (isinstance(name, str) and name in ACTIVATION_LAYERS):
-        raise ValueError(
-            f"unknown activation {name!r}; choose one of: {', '.join(ACTIVATION_LAYERS)}"
-        )
-    return name
+    """Return ``name`` if it is a key of :data:`lib.activations.ACTIVATIONS`.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
+        ``name`` itself.
+
+    Raises
+    ------
+    ValueError
+        ``"activation must be one of 'sigmoid', 'tanh', ..., got <name>"``.
+    """
+    return checks.one_of("activation", name, ACTIVATIONS)
+
+
+def activation_layer(name, **kwargs):
+    """A new layer for the activation ``name``: ``activation_layer("relu")`` is ``ReLU()``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`lib.activations.ACTIVATIONS`.
+    **kwargs
+        Passed to the layer class: ``slope`` for ``"leaky_relu"``, ``alpha`` for ``"elu"``.
+
+    Returns
+    -------
+    ActivationLayer
+        An instance of the class whose ``activation`` is ``name``.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not in ``ACTIVATIONS``, as :func:`check_activation`.
+    """
+    return ACTIVATION_LAYERS[check_activation(name)](**kwargs)

@@ -25,7 +25,19 @@ __all__ = ["adam_moments", "adaptive_rate_spread", "gradient_stream", "radam_ste
 def gradient_stream(steps, noise, seed=0):
     r"""Gradients :math:`g_t = 1 + \text{noise}\cdot\xi_t` with standard normal :math:`\xi_t`.
 
-    Returns an array of shape (steps,); its true mean is 1.
+    Parameters
+    ----------
+    steps : int
+        Number of gradients, :math:`\ge 1`.
+    noise : float
+        Standard deviation of the noise, :math:`\ge 0`.
+    seed : int, default 0
+        Seeds :math:`\xi_t`.
+
+    Returns
+    -------
+    ndarray of shape (steps,)
+        Gradients whose true mean is 1.
     """
     steps = checks.integer("steps", steps, 1)
     noise = checks.non_negative("noise", noise)
@@ -68,6 +80,19 @@ def adaptive_rate_spread(beta2=0.999, steps=200, runs=4000, quantiles=(0.05, 0.5
     :math:`1/\sqrt{E[g^2]}` is 1).  Early on :math:`\hat v_t` averages very few squared
     gradients, so :math:`\psi_t` is wild.
 
+    Parameters
+    ----------
+    beta2 : float, default 0.999
+        Adam's :math:`\beta_2`, in [0, 1).
+    steps : int, default 200
+        Number of steps simulated.
+    runs : int, default 4000
+        Number of independent streams, :math:`\ge 2`.
+    quantiles : sequence of float, default (0.05, 0.5, 0.95)
+        The quantiles to report, each in [0, 1].
+    seed : int, default 0
+        Seeds the gradients.
+
     Returns
     -------
     ndarray of shape (len(quantiles), steps)
@@ -94,6 +119,15 @@ def radam_step_sizes(beta2=0.999, steps=200, grad=1.0):
     :math:`v_t = (1 - \beta_2^t) g^2`), so Adam would step exactly :math:`\eta` each time.
     RAdam steps :math:`\eta\, \hat m_t = \eta g` while :math:`\rho_t \le 5` (the momentum step,
     not adapted to the gradient's scale) and then :math:`\eta\, r_t`.
+
+    Parameters
+    ----------
+    beta2 : float, default 0.999
+        RAdam's :math:`\beta_2`, in [0, 1).
+    steps : int, default 200
+        Number of steps.
+    grad : float, default 1.0
+        The constant gradient :math:`g`, in (0, 1e6].
 
     Returns
     -------

@@ -1,6 +1,6 @@
 r"""A fully connected classifier built as a list of layers.
 
-``MultiLayerNet(sizes=[64, 100, 100, 10])`` stacks, for every hidden width,
+``MultiLayerNet(sizes=[64, 100, 100, 10])`` stacks, for every hidden width::
 
     Affine -> BatchNorm (if batchnorm) -> activation -> Dropout (if dropout > 0)
 
@@ -23,53 +23,71 @@ the layers see every update. With batch normalisation the hidden Affine layers h
 BatchNorm subtracts the batch mean, which cancels any bias, and its shift ``beta`` takes the
 bias's role. Only the last Affine layer then has a bias (``b`` with the last number).
 
-Regularisation: ``weight_decay`` $=\lambda$ adds $\frac{\lambda}{2}\sum\lVert W\rVert^2$ and
-``l1`` $=\lambda_1$ adds $\lambda_1\sum|W|$ to the loss, over the weight matrices only (not
-biases, ``gamma`` or ``beta``); :meth:`MultiLayerNet.gradient` includes both.
+Regularisation: ``weight_decay`` :math:`=\lambda` adds
+:math:`\frac{\lambda}{2}\sum\lVert W\rVert^2` and ``l1`` :math:`=\lambda_1` adds
+:math:`\lambda_1\sum|W|` to the loss, over the weight matrices only (not biases, ``gamma``
+or ``beta``); :meth:`MultiLayerNet.gradient` includes both.
 """
-
-import numbers
 
 import numpy as np
 
+from lib import checks
 from lib.initializers import draw_weights, get_initializer
 from lib.layers import (
-    ACTIVATION_LAYERS,
     Affine,
     BatchNorm,
     Dropout,
     SoftmaxCrossEntropy,
+    activation_layer,
     check_activation,
 )
-
-
-def _check_nonnegative(name, value):
-    if not (isinstance(value, numbers.Real) and value >= 0 and np.isfinite(value)):
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
 
 
 class MultiLayerNet:
     r"""Fully connected network for classification, trained with softmax cross-entropy.
 
-    sizes: [n_inputs, hidden_1, ..., hidden_k, n_classes], at least two positive integers.
-    activation: one of ``lib.layers.ACTIVATION_LAYERS`` ('relu', 'sigmoid', 'tanh', 'leaky_relu',
-        'elu', 'selu').
-    init: a name from ``INITIALIZERS`` ('he', 'xavier', 'lecun', ...), or a number used as the
-        standard deviation of normally distributed weights (e.g. 0.01 or 1), or a function
-        (n_in, n_out, rng) -> W. Biases start at 0.
-    batchnorm: insert a ``BatchNorm`` after every hidden Affine layer.
-    dropout: drop probability of the ``Dropout`` after every hidden activation (0 = none).
-    weight_decay, l1: strengths of the L2 and L1 penalties on the weights.
-    dtype: np.float32 (fast, the default) or np.float64 (for gradient checks).
-    seed: seeds the weights and, separately, every dropout layer's own Generator, so the
+    The data it takes: ``x`` of shape (N, ``sizes[0]``); ``t`` of shape (N,), integer class
+    indices, or of shape (N, ``sizes[-1]``), one-hot rows.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        ``[n_inputs, hidden_1, ..., hidden_k, n_classes]``, at least two positive integers.
+    activation : str, default "relu"
+        A name of :data:`lib.activations.ACTIVATIONS` ("relu", "sigmoid", "tanh",
+        "leaky_relu", "elu", "selu").
+    init : str, float or callable, default "he"
+        A name from :data:`lib.initializers.INITIALIZERS` ("he", "xavier", "lecun", ...), or
+        a number used as the standard deviation of normally distributed weights (e.g. 0.01
+        or 1), or a function ``(n_in, n_out, rng) -> W``.  Biases start at 0.
+    batchnorm : bool, default False
+        Insert a ``BatchNorm`` after every hidden Affine layer.
+    dropout : float, default 0.0
+        Drop probability, in [0, 1), of the ``Dropout`` after every hidden activation
+        (0: no dropout layers).
+    weight_decay, l1 : float, default 0.0
+        Strengths, :math:`\ge 0`, of the L2 and L1 penalties on the weights.
+    dtype : np.float32 or np.float64, default np.float32
+        float32 is fast; float64 is for gradient checks.
+    seed : int, default 0
+        Seeds the weights and, separately, every dropout layer's own Generator, so the
         weights do not depend on whether dropout or batch normalisation is on.
 
-    Data: x (N, sizes[0]); t (N,) integer class indices or (N, sizes[-1]) one-hot rows.
+    Attributes
+    ----------
+    layers : list
+        The flat list of layers; the scores come out of the last one.
+    loss_layer : SoftmaxCrossEntropy
+        The loss on top.
+    params : dict[str, ndarray]
+        Name -> parameter array, the very arrays the layers compute with.
+    sizes : list of int
+    dtype : numpy.dtype
 
-    Attributes: ``layers`` (the flat list, scores come out of the last one), ``loss_layer``
-    (the ``SoftmaxCrossEntropy`` on top), ``params`` (name -> array, shared with the layers),
-    ``sizes`` and ``dtype``.
+    Raises
+    ------
+    ValueError
+        Naming the argument, for any argument out of its range.
     """
 
     def __init__(
@@ -89,23 +107,19 @@ class MultiLayerNet:
             raise ValueError(
                 f"sizes must have at least two entries (inputs and classes), got {sizes}"
             )
-        if not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in sizes
-        ):
-            raise ValueError(f"sizes must be positive integers, got {sizes}")
+        sizes = [checks.integer(f"sizes[{i}]", s, 1) for i, s in enumerate(sizes)]
         check_activation(activation)
         init_fn = get_initializer(init)
-        if not (isinstance(dropout, numbers.Real) and 0.0 <= dropout < 1.0):
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+        dropout = checks.probability("dropout", dropout)
         if dtype not in (np.float32, np.float64, "float32", "float64"):
             raise ValueError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
         self.dtype = np.dtype(dtype)
 
-        self.sizes = [int(s) for s in sizes]
+        self.sizes = sizes
         self.activation, self.init, self.batchnorm = activation, init, bool(batchnorm)
-        self.dropout, self.seed = float(dropout), seed
-        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
-        self.l1 = _check_nonnegative("l1", l1)
+        self.dropout, self.seed = dropout, seed
+        self.weight_decay = checks.non_negative("weight_decay", weight_decay)
+        self.l1 = checks.non_negative("l1", l1)
 
         n_affine = len(sizes) - 1
         init_seq, dropout_seq = np.random.SeedSequence(seed).spawn(2)
@@ -124,7 +138,7 @@ class MultiLayerNet:
             if hidden:
                 if self.batchnorm:
                     self._add(i, BatchNorm(n_out, dtype=self.dtype))
-                self.layers.append(ACTIVATION_LAYERS[activation]())
+                self.layers.append(activation_layer(activation))
                 if self.dropout > 0:
                     self.layers.append(Dropout(self.dropout, rng=dropout_rngs[i - 1]))
         self.loss_layer = SoftmaxCrossEntropy()
@@ -139,11 +153,26 @@ class MultiLayerNet:
     # -- input checks (at the public entry points only) --------------------------------
 
     def check_inputs(self, x, t=None):
-        """Return ``x`` as a (N, n_inputs) array of the network's dtype (and ``t`` as an array).
+        """Check a batch against the network; return it as arrays.
 
-        Raises ValueError naming ``x`` or ``t`` for a wrong number of features, an empty
-        batch, a label count that differs from N, non-integer indices or labels outside
-        [0, n_classes - 1], or one-hot rows of the wrong width.
+        Parameters
+        ----------
+        x : array_like of shape (N, n_inputs)
+            The inputs.
+        t : array_like of shape (N,) or (N, n_classes), optional
+            Integer class indices, or one-hot rows.
+
+        Returns
+        -------
+        ndarray of shape (N, n_inputs), or a pair ``(x, t)``
+            ``x`` in the network's dtype; with ``t``, also ``t`` as an ndarray.
+
+        Raises
+        ------
+        ValueError
+            Naming ``x`` or ``t``, for a wrong number of features, an empty batch, a label
+            count that differs from N, non-integer indices or labels outside
+            [0, n_classes - 1], or one-hot rows of the wrong width.
         """
         x = np.asarray(x, dtype=self.dtype)
         n_in, n_classes = self.sizes[0], self.sizes[-1]
@@ -190,23 +219,57 @@ class MultiLayerNet:
         return penalty
 
     def predict(self, x, train=False):
-        """Class scores (N, n_classes) for x (N, n_inputs); ``train`` selects the layers' mode."""
+        """Class scores for a batch.
+
+        Parameters
+        ----------
+        x : array_like of shape (N, n_inputs)
+        train : bool, default False
+            The layers' mode: inference (False) or training (dropout active, batch
+            statistics).
+
+        Returns
+        -------
+        ndarray of shape (N, n_classes)
+        """
         return self._scores(self.check_inputs(x), train)
 
     def loss(self, x, t, train=True):
-        """Mean cross-entropy of the batch plus the L2/L1 penalties (a float).
+        """Mean cross-entropy of the batch plus the L2/L1 penalties.
 
         In training mode (the default) dropout is active and BatchNorm uses, and updates its
         running averages with, the batch statistics.
+
+        Parameters
+        ----------
+        x : array_like of shape (N, n_inputs)
+        t : array_like of shape (N,) or (N, n_classes)
+            Class indices, or one-hot rows.
+        train : bool, default True
+
+        Returns
+        -------
+        float
         """
         x, t = self.check_inputs(x, t)
         return self.loss_layer.forward(self._scores(x, train), t) + self._penalty()
 
     def loss_and_gradient(self, x, t):
-        """One training-mode forward pass and one backward pass: ``(loss, grads)``.
+        """One training-mode forward pass and one backward pass.
 
-        grads has the keys of ``params``; each gradient has its parameter's shape and dtype.
-        The gradient arrays are new at every call (``grads['W1']`` is ``layers[0].dW``).
+        Parameters
+        ----------
+        x : array_like of shape (N, n_inputs)
+        t : array_like of shape (N,) or (N, n_classes)
+            Class indices, or one-hot rows.
+
+        Returns
+        -------
+        loss : float
+            As :meth:`loss` in training mode, penalties included.
+        grads : dict[str, ndarray]
+            The keys of ``params``; each gradient has its parameter's shape and dtype.  The
+            arrays are new at every call (``grads['W1']`` is ``layers[0].dW``).
         """
         x, t = self.check_inputs(x, t)
         loss = self.loss_layer.forward(self._scores(x, True), t)
@@ -226,13 +289,35 @@ class MultiLayerNet:
         return loss, grads
 
     def gradient(self, x, t):
-        """Gradients of :meth:`loss` (training mode) w.r.t. every parameter, by backprop."""
+        """Gradients of :meth:`loss` (training mode) w.r.t. every parameter, by backprop.
+
+        Parameters
+        ----------
+        x : array_like of shape (N, n_inputs)
+        t : array_like of shape (N,) or (N, n_classes)
+            Class indices, or one-hot rows.
+
+        Returns
+        -------
+        dict[str, ndarray]
+            The keys of ``params``; each gradient has its parameter's shape and dtype.
+        """
         return self.loss_and_gradient(x, t)[1]
 
     def accuracy(self, x, t, batch_size=2000):
         """Fraction of samples whose highest score is the true class, in inference mode.
 
-        Evaluated ``batch_size`` samples at a time to bound memory.
+        Parameters
+        ----------
+        x : array_like of shape (N, n_inputs)
+        t : array_like of shape (N,) or (N, n_classes)
+            Class indices, or one-hot rows.
+        batch_size : int, default 2000
+            Samples evaluated at a time, to bound memory.
+
+        Returns
+        -------
+        float
         """
         x, t = self.check_inputs(x, t)
         labels = t if t.ndim == 1 else t.argmax(axis=1)

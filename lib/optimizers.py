@@ -95,7 +95,23 @@ def check_hyperparameter(name, value):
     """``value`` checked as the hyperparameter ``name`` of any rule, as a Python float.
 
     ``lr`` and ``eps`` must be > 0, ``momentum``, ``beta1`` and ``beta2`` in [0, 1), ``rho``
-    in [0, 1] and ``weight_decay`` >= 0; a ``ValueError`` names the argument otherwise.
+    in [0, 1] and ``weight_decay`` >= 0.
+
+    Parameters
+    ----------
+    name : str
+        One of "lr", "momentum", "rho", "beta1", "beta2", "eps", "weight_decay".
+    value : float
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must be a number in <interval>, got <value>"``, or for an unknown
+        ``name``, ``"hyperparameter must be one of 'lr', ..., got <name>"``.
     """
     return _CHECKS[checks.one_of("hyperparameter", name, _CHECKS)](name, value)
 
@@ -121,7 +137,9 @@ def _check_arrays(params, grads):
                 f"got {got}"
             )
         if not p.flags.writeable:
-            raise ValueError(f"params[{key!r}] must be writeable (it is updated in place)")
+            raise ValueError(
+                f"params[{key!r}] must be writeable (it is updated in place), got a read-only array"
+            )
         g = np.asarray(grads[key])
         if g.shape != p.shape:
             raise ValueError(
@@ -143,6 +161,9 @@ class Optimizer:
       state arrays, in the order of ``state_names`` (or just ``w`` for a rule without state);
     * ``kernel``: the same computation in place, from :mod:`lib.fast_optimizers`.
 
+    Hyperparameters are plain attributes (``opt.lr``); assigning one (say, by a learning-rate
+    schedule between updates) checks it again.
+
     Attributes
     ----------
     state : dict[str, dict[str, ndarray]]
@@ -155,9 +176,6 @@ class Optimizer:
     flush_every : int
         Every this many updates, subnormal state entries are set to 0 (they are slow; see
         :func:`lib.fast_optimizers.flush_subnormals`).
-
-    Hyperparameters are plain attributes (``opt.lr``); assigning one (say, by a learning-rate
-    schedule between updates) checks it again.
     """
 
     hyperparameter_names = ("lr",)
@@ -178,7 +196,23 @@ class Optimizer:
         super().__setattr__(name, value)
 
     def rule(self, w, g, *state, t):
-        """The update of one parameter ``w`` with gradient ``g`` at step ``t``, as a formula."""
+        """The update of one parameter ``w`` with gradient ``g`` at step ``t``, as a formula.
+
+        Parameters
+        ----------
+        w, g : ndarray of the same shape
+            The parameter and its gradient; not modified.
+        *state : ndarray of the shape of ``w``
+            The rule's state arrays, in the order of ``state_names``; not modified.
+        t : int
+            The number of this update, 1 for the first.
+
+        Returns
+        -------
+        ndarray or tuple of ndarray
+            The new ``w``, followed by the new state arrays (in the order of
+            ``state_names``) for a rule with state.
+        """
         raise NotImplementedError
 
     def _state_of(self, key, w):
@@ -198,6 +232,12 @@ class Optimizer:
         grads : dict[str, ndarray]
             The gradient of the loss for each parameter: the same keys, the same shapes.
             Not modified.
+
+        Raises
+        ------
+        ValueError
+            Naming ``params`` or ``grads`` (and the key), when the two do not match or a
+            parameter cannot be updated in place; nothing is modified then.
         """
         grads = _check_arrays(params, grads)
         self.t += 1
@@ -226,7 +266,7 @@ class Optimizer:
                 new = self.rule(w, grads[key], *state, t=self.t)
                 new = new if isinstance(new, tuple) else (new,)
                 w[...] = new[0]
-                for array, value in zip(state, new[1:]):
+                for array, value in zip(state, new[1:], strict=False):
                     array[...] = value
 
     def reset(self):
@@ -313,14 +353,14 @@ class Momentum(Optimizer):
     PyTorch stores :math:`b = -v/\eta` instead (:math:`b \leftarrow \mu b + g`,
     :math:`W \leftarrow W - \eta b`): the same iterates while ``lr`` is constant.
 
+    State: ``v`` (velocity), zeros at the start.
+
     Parameters
     ----------
     lr : float, default 0.01
         Learning rate :math:`\eta > 0`.
     momentum : float, default 0.9
         Momentum coefficient :math:`\mu \in [0, 1)`; 0 gives plain SGD.
-
-    State: ``v`` (velocity), zeros at the start.
     """
 
     hyperparameter_names = ("lr", "momentum")
@@ -357,14 +397,14 @@ class Nesterov(Optimizer):
     :math:`W \leftarrow W + \mu^2 v - (1 + \mu)\eta g` using :math:`v` *before*
     :math:`v \leftarrow \mu v - \eta g`; updating :math:`v` first is a different (wrong) rule.
 
+    State: ``b`` (momentum buffer, the running sum of gradients), zeros at the start.
+
     Parameters
     ----------
     lr : float, default 0.01
         Learning rate :math:`\eta > 0`.
     momentum : float, default 0.9
         Momentum coefficient :math:`\mu \in [0, 1)`.
-
-    State: ``b`` (momentum buffer, the running sum of gradients), zeros at the start.
     """
 
     hyperparameter_names = ("lr", "momentum")
@@ -396,14 +436,14 @@ class AdaGrad(Optimizer):
     (no learning-rate decay, accumulator starting at 0); :math:`\epsilon` is added *outside*
     the square root (*Deep Learning from Scratch* uses 1e-7 there).
 
+    State: ``h`` (sum of squared gradients), zeros at the start.
+
     Parameters
     ----------
     lr : float, default 0.01
         Learning rate :math:`\eta > 0`.
     eps : float, default 1e-8
         :math:`\epsilon > 0`, keeps the division finite.
-
-    State: ``h`` (sum of squared gradients), zeros at the start.
     """
 
     hyperparameter_names = ("lr", "eps")
@@ -435,6 +475,8 @@ class RMSProp(Optimizer):
     (2012), uncentred and without momentum, as PyTorch's ``RMSprop`` (where :math:`\rho` is
     called ``alpha``); :math:`\epsilon` is added *outside* the square root.
 
+    State: ``h`` (running average of squared gradients), zeros at the start.
+
     Parameters
     ----------
     lr : float, default 0.01
@@ -443,8 +485,6 @@ class RMSProp(Optimizer):
         Decay of the average, :math:`\rho \in [0, 1]`.
     eps : float, default 1e-8
         :math:`\epsilon > 0`.
-
-    State: ``h`` (running average of squared gradients), zeros at the start.
     """
 
     hyperparameter_names = ("lr", "rho", "eps")
@@ -479,6 +519,9 @@ class AdaDelta(Optimizer):
     :math:`\eta = 1`.  As in PyTorch's ``Adadelta``, ``lr`` scales only the applied step: the
     average :math:`u` of squared updates accumulates the unscaled :math:`\Delta`.
 
+    State: ``v`` (running average of :math:`g^2`) and ``u`` (of :math:`\Delta^2`), zeros at the
+    start.
+
     Parameters
     ----------
     lr : float, default 1.0
@@ -487,9 +530,6 @@ class AdaDelta(Optimizer):
         Decay of both averages, :math:`\rho \in [0, 1]`.
     eps : float, default 1e-6
         :math:`\epsilon > 0`; :math:`\sqrt{\epsilon}` sets the size of the first steps.
-
-    State: ``v`` (running average of :math:`g^2`) and ``u`` (of :math:`\Delta^2`), zeros at the
-    start.
     """
 
     hyperparameter_names = ("lr", "rho", "eps")
@@ -534,6 +574,9 @@ class Adam(Optimizer):
     uses that ordering with a constant :math:`\hat\epsilon` = 1e-7, so its iterates differ from
     these only through that :math:`\epsilon` scaling.
 
+    State: ``m`` and ``v`` (uncorrected moment averages), zeros at the start; the step count
+    ``t`` is ``opt.t``.
+
     Parameters
     ----------
     lr : float, default 0.001
@@ -542,9 +585,6 @@ class Adam(Optimizer):
         Decays of the first and second moment averages, each in [0, 1).
     eps : float, default 1e-8
         :math:`\epsilon > 0`.
-
-    State: ``m`` and ``v`` (uncorrected moment averages), zeros at the start; the step count
-    ``t`` is ``opt.t``.
     """
 
     hyperparameter_names = ("lr", "beta1", "beta2", "eps")
@@ -588,14 +628,14 @@ class AdamW(Adam):
     Unlike an L2 penalty in the loss, the decay is not divided by :math:`\sqrt{\hat v}`.
     With ``weight_decay=0`` it is exactly ``Adam``.
 
+    State: ``m`` and ``v``, as for ``Adam``.
+
     Parameters
     ----------
     lr, beta1, beta2, eps : float
         As for ``Adam`` (defaults 0.001, 0.9, 0.999, 1e-8).
     weight_decay : float, default 0.01
         :math:`\lambda \ge 0` (PyTorch's default).
-
-    State: ``m`` and ``v``, as for ``Adam``.
     """
 
     hyperparameter_names = ("lr", "beta1", "beta2", "eps", "weight_decay")
@@ -641,12 +681,12 @@ class RAdam(Adam):
     :math:`\eta \hat m`.  With the default :math:`\beta_2 = 0.999`, :math:`\rho_t` is just
     below :math:`t`, so steps 1 to 5 are momentum steps and step 6 is the first adaptive one.
 
+    State: ``m`` and ``v``, as for ``Adam``.
+
     Parameters
     ----------
     lr, beta1, beta2, eps : float
         As for ``Adam`` (defaults 0.001, 0.9, 0.999, 1e-8); ``eps`` sits on :math:`\sqrt{v}`.
-
-    State: ``m`` and ``v``, as for ``Adam``.
     """
 
     kernel = staticmethod(fast.radam)
@@ -672,6 +712,7 @@ class RAdam(Adam):
         return rho_inf - 2.0 * t * self.beta2**t / (1.0 - self.beta2**t)
 
 
+#: The registry of update rules: lower-case name -> class.
 OPTIMIZERS = {
     "sgd": SGD,
     "momentum": Momentum,
@@ -686,10 +727,25 @@ OPTIMIZERS = {
 
 
 def make_optimizer(name, **hyperparameters):
-    """Build an optimizer from its lower-case name and keyword hyperparameters.
+    """Build an optimizer from its name and keyword hyperparameters.
 
-    ``make_optimizer("adam", lr=0.01)`` is ``Adam(lr=0.01)``; an unknown name or
-    hyperparameter raises ``ValueError`` listing what is allowed.
+    ``make_optimizer("adam", lr=0.01)`` is ``Adam(lr=0.01)``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`OPTIMIZERS`, in any case.
+    **hyperparameters
+        Keyword arguments of the rule's class.
+
+    Returns
+    -------
+    Optimizer
+
+    Raises
+    ------
+    ValueError
+        For an unknown name or hyperparameter, listing what is allowed.
     """
     key = checks.one_of("name", str(name).lower(), OPTIMIZERS)
     cls = OPTIMIZERS[key]

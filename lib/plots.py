@@ -84,6 +84,20 @@ STYLES = {
         "elu": Style(_P["bluish green"], ":", "ELU", "D"),
         "selu": Style(_P["wine"], (0, (5, 1, 1, 1)), "SELU", "*"),
     },
+    # Batch sizes of gradient descent: 1 (stochastic), mini-batches, "full" (the whole set).
+    "batch": {
+        1: Style(_P["vermillion"], "-", "B = 1", "o"),
+        10: Style(_P["orange"], "--", "B = 10", "s"),
+        100: Style(_P["blue"], "-.", "B = 100", "D"),
+        "full": Style(_P["black"], "-", "full batch", "^"),
+    },
+    # Learning-rate schedules (lib.schedules); "constant" is no schedule.
+    "schedule": {
+        "constant": Style(_P["black"], "-", "constant", "o"),
+        "step": Style(_P["vermillion"], "--", "step decay", "s"),
+        "cosine": Style(_P["blue"], "-.", "cosine", "D"),
+        "warmup": Style(_P["bluish green"], ":", "warm-up + cosine", "^"),
+    },
 }
 
 
@@ -110,8 +124,9 @@ def style(name, kind="rule", marker=False):
         A key of ``STYLES[kind]``; for initialisers also a standard deviation (numbers other
         than 0.01 and 1 are drawn in wine, labelled "std" and the number) or a function
         (labelled with its ``__name__``).
-    kind : {"rule", "init", "activation"}
-    marker : bool
+    kind : str, default "rule"
+        A key of :data:`STYLES`: "rule", "init", "activation", ...
+    marker : bool, default False
         Include the ``marker`` too.
 
     Returns
@@ -147,8 +162,22 @@ def contour(surface, ax=None, levels=20, grid=None):
     """Draw the contour lines of a 2-D test surface, with its minima marked as stars.
 
     Levels are spaced logarithmically above the surface's minimum, so that the shape of
-    the valley floor is visible as well as the walls.  ``grid`` is an ``(X, Y, Z)`` from
-    ``surface.mesh(n)``, to reuse between redraws (default ``surface.mesh(120)``).
+    the valley floor is visible as well as the walls.
+
+    Parameters
+    ----------
+    surface : lib.surfaces.Surface
+    ax : matplotlib.axes.Axes, optional
+        Default: the axes of a new figure.
+    levels : int, default 20
+        Number of contour levels.
+    grid : (X, Y, Z), optional
+        Three ndarrays of shape (n, n) from ``surface.mesh(n)``, to reuse between redraws
+        (default ``surface.mesh(120)``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = axes(ax)
     X, Y, Z = surface.mesh(120) if grid is None else grid
@@ -167,9 +196,23 @@ def contour(surface, ax=None, levels=20, grid=None):
 
 
 def path(points, name, ax=None, markers=True, label=None):
-    """Draw an optimiser's path, an array of shape (steps + 1, 2), in the rule's style.
+    """Draw an optimiser's path in the rule's style.
 
-    Rows of NaN (after a divergence) are simply not drawn.
+    Parameters
+    ----------
+    points : ndarray of shape (steps + 1, 2)
+        The iterates; rows of NaN (after a divergence) are simply not drawn.
+    name : str
+        The rule's name, a key of ``STYLES["rule"]``.
+    ax : matplotlib.axes.Axes, optional
+    markers : bool, default True
+        Mark every iterate with a dot.
+    label : str, optional
+        Instead of the rule's label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = axes(ax)
     kw = style(name)
@@ -181,7 +224,27 @@ def path(points, name, ax=None, markers=True, label=None):
 
 
 def curve(values, name, ax=None, x=None, label=None, log=False, kind="rule"):
-    """Draw a curve (e.g. a loss against iterations) in the style of ``name`` of ``kind``."""
+    """Draw a curve (e.g. a loss against iterations) in the style of ``name`` of ``kind``.
+
+    Parameters
+    ----------
+    values : array_like of shape (n,)
+    name : str
+        A key of ``STYLES[kind]``.
+    ax : matplotlib.axes.Axes, optional
+    x : array_like of shape (n,), optional
+        Default ``0, 1, ..., n - 1``.
+    label : str, optional
+        Instead of the style's label.
+    log : bool, default False
+        Log-scaled y axis.
+    kind : str, default "rule"
+        A key of :data:`STYLES`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = axes(ax)
     kw = style(name, kind)
     if label is not None:
@@ -256,7 +319,7 @@ def runs_grid(curves, kind="rule", reference=None, ncols=3, ylabel="training los
     for ax in axs.ravel()[len(curves):]:
         ax.set_visible(False)
     ref = curves.get(reference)
-    for ax, (name, values) in zip(axs.ravel(), curves.items()):
+    for ax, (name, values) in zip(axs.ravel(), curves.items(), strict=False):
         if ref is not None and name != reference:
             ax.plot(np.median(ref, axis=0), color=color(reference, kind), linestyle="--",
                     linewidth=0.9, alpha=0.6, label=f"{label(reference, kind)} (median)")
@@ -299,7 +362,17 @@ def fast_log_scale(ax, axis="y"):
     """Put ``ax``'s ``axis`` ("x" or "y") on a log scale that redraws quickly.
 
     Major ticks at powers of ten labelled by :func:`power_of_ten` (at most about eight), no
-    minor ticks.  For explorers that redraw on every slider move.  Returns the ``ax``.
+    minor ticks.  For explorers that redraw on every slider move.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    axis : {"x", "y"}, default "y"
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax`` itself.
     """
     checks.one_of("axis", axis, ("x", "y"))
     getattr(ax, f"set_{axis}scale")("log")
@@ -334,8 +407,19 @@ LOG_LIMITS = (1e-150, 1e150)
 
 
 def for_log_axis(values):
-    """``values`` as a float array in which entries that cannot go on a log axis (zero,
-    negative, not finite, or beyond :data:`LOG_LIMITS`) are NaN, which matplotlib skips."""
+    """``values`` with NaN, which matplotlib skips, wherever they cannot go on a log axis.
+
+    That is, where they are zero, negative, not finite, or beyond :data:`LOG_LIMITS`.
+
+    Parameters
+    ----------
+    values : array_like of any shape
+
+    Returns
+    -------
+    ndarray of float, of the shape of ``values``
+        A new array.
+    """
     v = np.array(values, dtype=float)
     with np.errstate(invalid="ignore"):
         v[~((v >= LOG_LIMITS[0]) & (v <= LOG_LIMITS[1]))] = np.nan
@@ -343,10 +427,20 @@ def for_log_axis(values):
 
 
 def log_ylim(ax, *series, decades=1.0):
-    """Set log y-limits that hold every drawable value of ``series`` (arrays) and at least
-    ``decades`` decades either side of their geometric middle, so that a nearly constant curve
-    looks flat instead of having its wiggles blown up to the full height.  With nothing to
-    draw, the limits are (0.1, 10), so that matplotlib need not guess."""
+    """Set log y-limits that hold every drawable value of ``series``, and not too tightly.
+
+    The limits reach at least ``decades`` decades either side of the values' geometric
+    middle, so that a nearly constant curve looks flat instead of having its wiggles blown up
+    to the full height.  With nothing to draw, the limits are (0.1, 10), so that matplotlib
+    need not guess.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    *series : array_like, each of any shape
+        The values drawn (entries that cannot go on a log axis are ignored).
+    decades : float, default 1.0
+    """
     v = np.concatenate([for_log_axis(s).ravel() for s in series] or [[]])
     v = v[np.isfinite(v)]
     if v.size == 0:
@@ -363,12 +457,23 @@ def log_ylim(ax, *series, decades=1.0):
 def animation_html(anim, fps=None, default_mode=None):
     """An animation as a self-contained HTML player with a scrubber, for the HTML book.
 
-    anim: a ``matplotlib.animation.Animation``; fps and default_mode ('loop', 'once' or
-    'reflect') as for ``to_jshtml``.  The player matplotlib writes
-    (``to_jshtml``) links a Font Awesome stylesheet from a CDN for its button icons; the
-    book's theme already provides those icons, and a page of the book loads nothing from
-    the network, so the link is removed.  The figure is closed, so that it is not shown
-    a second time as a still image.  Returns an ``IPython.display.HTML`` to display.
+    The player matplotlib writes (``to_jshtml``) links a Font Awesome stylesheet from a CDN
+    for its button icons; the book's theme already provides those icons, and a page of the
+    book loads nothing from the network, so the link is removed.  The figure is closed, so
+    that it is not shown a second time as a still image.
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.Animation
+    fps : int, optional
+        As for ``to_jshtml``.
+    default_mode : {"loop", "once", "reflect"}, optional
+        As for ``to_jshtml``.
+
+    Returns
+    -------
+    IPython.display.HTML
+        To display.
     """
     from IPython.display import HTML
 

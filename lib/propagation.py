@@ -1,28 +1,29 @@
 r"""How a signal's size travels through a deep stack of layers at initialisation.
 
-Take a batch of inputs $x_0$ (N, $n_0$), here standard Gaussian, and push it through $L$
-layers without bias, $x_l = f(x_{l-1} W_l)$, with weights drawn by an initialiser. Whether
-the network can learn depends on two numbers per layer:
+Take a batch of inputs :math:`x_0` of shape (N, :math:`n_0`), here standard Gaussian, and
+push it through :math:`L` layers without bias, :math:`x_l = f(x_{l-1} W_l)`, with weights
+drawn by an initialiser.  Whether the network can learn depends on two numbers per layer:
 
-- the **forward** spread, the standard deviation of the activations $x_l$: if it shrinks
-  geometrically the deep layers see (almost) constant inputs; if it grows they overflow or,
-  for sigmoid and tanh, saturate;
-- the **backward** spread: a gradient $G = \partial L/\partial x_L$ arriving at the top
-  travels down the same layers (through $W_l^\top$ and $f'$), and the weight gradients
-  $\partial L/\partial W_l = x_{l-1}^\top\,(\partial L/\partial a_l)$ are made from both signals.
+- the **forward** spread, the standard deviation of the activations :math:`x_l`: if it
+  shrinks geometrically the deep layers see (almost) constant inputs; if it grows they
+  overflow or, for sigmoid and tanh, saturate;
+- the **backward** spread: a gradient :math:`G = \partial L/\partial x_L` arriving at the
+  top travels down the same layers (through :math:`W_l^\top` and :math:`f'`), and the weight
+  gradients :math:`\partial L/\partial W_l = x_{l-1}^\top\,(\partial L/\partial a_l)` are
+  made from both signals.
 
 :func:`propagate` runs that experiment with the book's own layers
 (:class:`lib.layers.Affine` and the activation layers of :mod:`lib.layers`) and
 initialisers (:mod:`lib.initializers`), and returns a :class:`Propagation` with every
-layer's activations and the per-layer statistics. To make the backward pass concrete it
-uses the loss $L = \sum_{n,j} G_{nj}\,(x_L)_{nj}$ with $G$ standard Gaussian, so
-$\partial L/\partial x_L = G$ has standard deviation 1 at the top, just as the input has
-standard deviation 1 at the bottom. Only ratios between layers and between initialisers
-matter; the absolute scale of $G$ is a convention.
+layer's activations and the per-layer statistics.  To make the backward pass concrete it
+uses the loss :math:`L = \sum_{n,j} G_{nj}\,(x_L)_{nj}` with :math:`G` standard Gaussian, so
+:math:`\partial L/\partial x_L = G` has standard deviation 1 at the top, just as the input
+has standard deviation 1 at the bottom.  Only ratios between layers and between initialisers
+matter; the absolute scale of :math:`G` is a convention.
 
 Everything is float64, so that a signal that grows by a factor 7 per layer for 50 layers
-($\approx 10^{42}$) is still a number. If it still overflows, the statistics from that layer
-on are inf or NaN, :attr:`Propagation.diverged_at` says where, and no warning escapes.
+(:math:`\approx 10^{42}`) is still a number.  If it still overflows, the statistics from that
+layer on are inf or NaN, :attr:`Propagation.diverged_at` says where, and no warning escapes.
 
 Example::
 
@@ -33,45 +34,51 @@ Example::
 """
 
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Optional, Union
+from typing import NamedTuple
 
 import numpy as np
 
+from lib import checks
 from lib.initializers import draw_weights, get_initializer
-from lib.layers import ACTIVATION_LAYERS, Affine, check_activation
+from lib.layers import Affine, activation_layer, check_activation
 
 
 def _widths(depth, width):
-    if not (isinstance(depth, numbers.Integral) and not isinstance(depth, bool) and depth >= 1):
-        raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
+    """The depth + 1 widths (input, then every layer) from one width or a sequence of them."""
     if isinstance(width, numbers.Integral) and not isinstance(width, bool):
-        widths = [int(width)] * (depth + 1)
-    else:
-        try:
-            widths = [int(w) for w in width]
-        except TypeError:
-            raise ValueError(
-                f"width must be a positive integer or a sequence of {depth + 1} of them, "
-                f"got {width!r}"
-            ) from None
-        if len(widths) != depth + 1 or any(w != v for w, v in zip(widths, width)):
-            raise ValueError(
-                f"width as a sequence must hold depth + 1 = {depth + 1} integers "
-                f"(input width, then every layer's), got {width!r}"
-            )
-    if min(widths) < 1:
-        raise ValueError(f"width must be positive, got {width!r}")
-    return widths
+        return [checks.integer("width", width, 1)] * (depth + 1)
+    try:
+        widths = list(width)
+    except TypeError:
+        raise ValueError(
+            f"width must be a positive integer or a sequence of {depth + 1} of them, "
+            f"got {width!r}"
+        ) from None
+    if len(widths) != depth + 1:
+        raise ValueError(
+            f"width as a sequence must hold depth + 1 = {depth + 1} integers "
+            f"(input width, then every layer's), got {width!r}"
+        )
+    return [checks.integer(f"width[{i}]", w, 1) for i, w in enumerate(widths)]
 
 
 def std(a):
-    """Standard deviation of all entries of ``a`` (any shape), without overflow or warnings.
+    r"""Standard deviation of all entries of ``a``, without overflow or warnings.
 
     Very large or very small entries are divided by their largest magnitude first, so that
-    values whose squares would overflow (beyond about $10^{154}$) or underflow (below about
-    $10^{-154}$) still give the right answer.
-    Returns inf if ``a`` holds an inf, NaN if it holds a NaN, 0.0 if it is empty.
+    values whose squares would overflow (beyond about :math:`10^{154}`) or underflow (below
+    about :math:`10^{-154}`) still give the right answer.
+
+    Parameters
+    ----------
+    a : array_like of any shape
+
+    Returns
+    -------
+    float
+        inf if ``a`` holds an inf, NaN if it holds a NaN, 0.0 if it is empty.
     """
     a = np.asarray(a, dtype=np.float64)
     if a.size == 0:
@@ -92,34 +99,47 @@ def std(a):
 class Propagation:
     r"""The result of :func:`propagate`: per-layer activations and statistics.
 
-    Layer $l$ runs from 1 to ``depth``; index 0 of the per-activation arrays is the input.
+    Layer :math:`l` runs from 1 to ``depth``; index 0 of the per-activation arrays is the
+    input.
 
-    activation: the activation's name; init: the initialiser as given.
-    widths: (depth + 1,) the input width, then every layer's width.
-    outputs: tuple of depth + 1 arrays; ``outputs[0]`` is the input $x_0$ (N, widths[0]),
-        ``outputs[l]`` the activations $x_l$ (N, widths[l]) of layer $l$.
-    forward_std: (depth + 1,) standard deviation of ``outputs[l]`` (all entries pooled).
-    backward_std: (depth + 1,) standard deviation of $\partial L/\partial x_l$; the last
-        entry is that of the injected gradient $G$ (close to 1). None without a backward pass.
-    weight_grad_norm: (depth,) $\lVert \partial L/\partial W_l \rVert_F$ for $l = 1..L$,
-        or None without a backward pass.
-    weight_std: (depth,) standard deviation of the drawn $W_l$ (0 for zeros).
-    diverged_at: the first layer whose activations hold inf or NaN, or None.
+    Attributes
+    ----------
+    activation : str
+        The activation's name.
+    init : str, float or callable
+        The initialiser as given.
+    widths : tuple of int, of length depth + 1
+        The input width, then every layer's width.
+    outputs : tuple of depth + 1 ndarrays
+        ``outputs[0]`` is the input :math:`x_0`, of shape (N, ``widths[0]``); ``outputs[l]``
+        the activations :math:`x_l` of layer :math:`l`, of shape (N, ``widths[l]``).
+    forward_std : ndarray of shape (depth + 1,)
+        Standard deviation of ``outputs[l]`` (all entries pooled).
+    backward_std : ndarray of shape (depth + 1,), or None
+        Standard deviation of :math:`\partial L/\partial x_l`; the last entry is that of the
+        injected gradient :math:`G` (close to 1).  None without a backward pass.
+    weight_grad_norm : ndarray of shape (depth,), or None
+        :math:`\lVert \partial L/\partial W_l \rVert_F` for :math:`l = 1, \dots, L`, or None
+        without a backward pass.
+    weight_std : ndarray of shape (depth,)
+        Standard deviation of the drawn :math:`W_l` (0 for zeros).
+    diverged_at : int or None
+        The first layer whose activations hold inf or NaN, or None.
     """
 
     activation: str
-    init: Union[str, float, Callable]
+    init: str | float | Callable
     widths: tuple
     outputs: tuple
     forward_std: np.ndarray
-    backward_std: Optional[np.ndarray]
-    weight_grad_norm: Optional[np.ndarray]
+    backward_std: np.ndarray | None
+    weight_grad_norm: np.ndarray | None
     weight_std: np.ndarray
-    diverged_at: Optional[int] = None
+    diverged_at: int | None = None
 
     @property
     def depth(self):
-        """Number of layers $L$."""
+        """Number of layers :math:`L`."""
         return len(self.widths) - 1
 
     @property
@@ -142,29 +162,46 @@ def propagate(
 ):
     r"""Push Gaussian inputs through ``depth`` bias-free layers and a gradient back down.
 
-    activation: a name from ``lib.layers.ACTIVATION_LAYERS`` ('sigmoid', 'tanh', 'relu', ...).
-    init: an initialiser name, a standard deviation, or a callable ``(n_in, n_out, rng) -> W``
+    Parameters
+    ----------
+    activation : str, default "relu"
+        A name of :data:`lib.activations.ACTIVATIONS` ("sigmoid", "tanh", "relu", ...).
+    init : str, float or callable, default "he"
+        An initialiser name, a standard deviation, or a callable ``(n_in, n_out, rng) -> W``
         (see :func:`lib.initializers.get_initializer`).
-    depth: the number of layers $L \ge 1$.
-    width: every layer's number of units, or a sequence of depth + 1 widths
-        $(n_0, n_1, \dots, n_L)$ for a network whose width changes.
-    n_samples: N, the number of standard Gaussian input rows (ignored when ``x`` is given).
-    seed: seeds three independent streams: the inputs, the weights and the injected
-        gradient, so the weights do not depend on ``n_samples``.
-    x: optional input of shape (N, widths[0]) instead of the Gaussian one.
-    backward: also run the backward pass (about two thirds of the work); when False,
+    depth : int, default 5
+        The number of layers :math:`L \ge 1`.
+    width : int or sequence of int, default 100
+        Every layer's number of units, or a sequence of depth + 1 widths
+        :math:`(n_0, n_1, \dots, n_L)` for a network whose width changes.
+    n_samples : int, default 1000
+        N, the number of standard Gaussian input rows (ignored when ``x`` is given).
+    seed : int, default 0
+        Seeds three independent streams: the inputs, the weights and the injected gradient,
+        so the weights do not depend on ``n_samples``.
+    x : array_like of shape (N, widths[0]), optional
+        An input to use instead of the Gaussian one.
+    backward : bool, default True
+        Also run the backward pass (about two thirds of the work); when False,
         ``backward_std`` and ``weight_grad_norm`` are None.
 
-    Returns a :class:`Propagation`.
+    Returns
+    -------
+    Propagation
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for any argument out of its range.
     """
     check_activation(activation)
     init_fn = get_initializer(init)
+    depth = checks.integer("depth", depth, 1)
     widths = _widths(depth, width)
     data_seq, weight_seq, grad_seq = np.random.SeedSequence(seed).spawn(3)
     if x is None:
-        if not (isinstance(n_samples, numbers.Integral) and n_samples >= 1):
-            raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
-        x = np.random.default_rng(data_seq).standard_normal((int(n_samples), widths[0]))
+        n_samples = checks.integer("n_samples", n_samples, 1)
+        x = np.random.default_rng(data_seq).standard_normal((n_samples, widths[0]))
     else:
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != widths[0] or x.shape[0] == 0:
@@ -172,9 +209,9 @@ def propagate(
 
     weight_rng = np.random.default_rng(weight_seq)
     layers = []
-    for n_in, n_out in zip(widths[:-1], widths[1:]):
+    for n_in, n_out in zip(widths[:-1], widths[1:], strict=False):
         W = draw_weights(init_fn, n_in, n_out, weight_rng)
-        layers.append((Affine(W), ACTIVATION_LAYERS[activation]()))
+        layers.append((Affine(W), activation_layer(activation)))
 
     outputs = [x]
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -221,12 +258,24 @@ def _finite(a):
 
 
 def value_range(activation, samples):
-    """The range to draw ``activation``'s outputs over: a tuple ``(lo, hi)``.
+    """The range to draw ``activation``'s outputs over.
 
     Sigmoid: (0, 1); tanh: (-1, 1).  Unbounded activations follow the data: from 0 (ReLU) or
-    the 0.5th percentile, to the 99.5th percentile of all ``samples`` together (a list of
-    arrays of any shape, e.g. several layers' activations), so that layers drawn with one
-    range can be compared.  ReLU's exact zeros are left out of the percentile.
+    the 0.5th percentile, to the 99.5th percentile of all ``samples`` together, so that
+    layers drawn with one range can be compared.  ReLU's exact zeros are left out of the
+    percentile.
+
+    Parameters
+    ----------
+    activation : str
+        A name of :data:`lib.activations.ACTIVATIONS`.
+    samples : list of array_like, each of any shape
+        E.g. several layers' activations.
+
+    Returns
+    -------
+    (float, float)
+        ``(lo, hi)`` with ``lo < hi``.
     """
     if activation in BOUNDED:
         return BOUNDED[activation]
@@ -261,16 +310,31 @@ class Histogram(NamedTuple):
     counts: np.ndarray
     edges: np.ndarray
     std: float
-    zero_share: Optional[float]
+    zero_share: float | None
     overflow_share: float
     outside_share: float
 
 
 def histogram(values, activation, limits, bins=30):
-    """Count one layer's activations ``values`` (any shape) in ``bins`` bins over ``limits``.
+    """Count one layer's activations ``values`` in ``bins`` bins over ``limits``.
 
-    Nothing is dropped silently: values that overflowed, and values outside ``limits``
-    (e.g. from :func:`value_range`), are counted apart.  Returns a :class:`Histogram`.
+    Nothing is dropped silently: values that overflowed, and values outside ``limits``, are
+    counted apart.
+
+    Parameters
+    ----------
+    values : array_like of any shape
+        One layer's activations.
+    activation : str
+        A name of :data:`lib.activations.ACTIVATIONS`; for "relu" the exact zeros are
+        counted apart.
+    limits : (float, float)
+        The range ``(lo, hi)``, e.g. from :func:`value_range`.
+    bins : int, default 30
+
+    Returns
+    -------
+    Histogram
     """
     v = np.asarray(values, dtype=float).ravel()
     n = max(v.size, 1)

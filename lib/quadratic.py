@@ -53,6 +53,8 @@ import math
 
 import numpy as np
 
+from lib import checks
+
 __all__ = [
     "best_on_grid",
     "best_sgd",
@@ -67,81 +69,87 @@ __all__ = [
 
 
 def _curvature_pair(lam_min, lam_max):
-    lam_min = _positive("lam_min", lam_min)
-    lam_max = _positive("lam_max", lam_max)
+    """The smallest and largest curvature, checked: both > 0, and in order."""
+    lam_min = checks.positive("lam_min", lam_min)
+    lam_max = checks.positive("lam_max", lam_max)
     if lam_min > lam_max:
-        raise ValueError(f"lam_min must be <= lam_max, got {lam_min!r} > {lam_max!r}")
+        raise ValueError(f"lam_min must be <= lam_max ({lam_max!r}), got {lam_min!r}")
     return lam_min, lam_max
 
 
-def _array(name, values, low=0.0, high=math.inf, include_low=False):
-    """``values`` as a float array whose entries all lie in (low, high), or [low, high).
-
-    A NaN, an entry out of range or something that is not a number raises ``ValueError``
-    naming the argument and the allowed range.
-    """
-    interval = f"{'[' if include_low else '('}{low}, {high})"
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number in {interval}, got {values!r}") from None
-    ok = ((arr >= low) if include_low else (arr > low)) & (arr < high)  # False for NaN
-    if not np.all(ok):
-        raise ValueError(f"{name} must be in {interval}, got {arr[~ok].flat[0]!r}")
-    return arr
-
-
-def _positive(name, value):
-    """A scalar > 0 and finite, as a Python float."""
-    return float(_array(name, value))
-
-
-def _momentum(values):
-    """Momentum coefficients, each in [0, 1), as a float array."""
-    return _array("momentum", values, high=1.0, include_low=True)
+def _momenta(values):
+    """Momentum coefficients, each in [0, 1), as a float array of the shape of ``values``."""
+    return checks.array("momentum", values, low=0.0, high=1.0, high_open=True)
 
 
 def curvatures(kappa, lam_max=1.0):
-    """The two curvatures ``(lam_min, lam_max)`` of a 2-D bowl with condition number ``kappa``.
+    r"""The two curvatures of a 2-D bowl with condition number ``kappa``.
 
-    ``kappa`` >= 1; ``lam_max`` > 0 is the largest curvature, ``lam_min = lam_max / kappa``.
+    Parameters
+    ----------
+    kappa : float
+        The condition number, :math:`\ge 1`.
+    lam_max : float, default 1.0
+        The largest curvature, > 0.
+
+    Returns
+    -------
+    (float, float)
+        ``(lam_min, lam_max)`` with ``lam_min = lam_max / kappa``.
     """
-    kappa = _positive("kappa", kappa)
-    if kappa < 1.0:
-        raise ValueError(f"kappa must be >= 1, got {kappa!r}")
-    lam_max = _positive("lam_max", lam_max)
+    kappa = checks.number("kappa", kappa, 1.0, math.inf, high_open=True)
+    lam_max = checks.positive("lam_max", lam_max)
     return lam_max / kappa, lam_max
 
 
 def iteration_matrix(lr, momentum, curvature):
     r"""The 2 x 2 matrix :math:`T` mapping :math:`(w_k, v_k)` to :math:`(w_{k+1}, v_{k+1})`.
 
-    For one direction of curvature :math:`\lambda` (scalars ``lr`` :math:`=\eta > 0`,
-    ``momentum`` :math:`=\mu \in [0, 1)`, ``curvature`` :math:`=\lambda > 0`).  Returns an
-    ndarray of shape (2, 2); its eigenvalues are the roots of
-    :math:`z^2 - (1 + \mu - \eta\lambda) z + \mu`.
+    For one direction of curvature :math:`\lambda`.
+
+    Parameters
+    ----------
+    lr : float
+        :math:`\eta > 0`.
+    momentum : float
+        :math:`\mu \in [0, 1)`.
+    curvature : float
+        :math:`\lambda > 0`.
+
+    Returns
+    -------
+    ndarray of shape (2, 2)
+        Its eigenvalues are the roots of :math:`z^2 - (1 + \mu - \eta\lambda) z + \mu`.
     """
-    lr = _positive("lr", lr)
-    mu = float(_momentum(momentum))
-    lam = _positive("curvature", curvature)
+    lr = checks.positive("lr", lr)
+    mu = checks.probability("momentum", momentum)
+    lam = checks.positive("curvature", curvature)
     return np.array([[1.0 - lr * lam, mu], [-lr * lam, mu]])
 
 
 def spectral_radius(lr, momentum, curvature_values):
     r"""Per-step convergence factor of heavy-ball momentum on a quadratic, for many settings.
 
-    lr: array of learning rates :math:`\eta > 0`, any shape.
-    momentum: array of momentum coefficients :math:`\mu \in [0, 1)`, broadcastable with ``lr``.
-    curvature_values: the curvatures :math:`\lambda_i > 0` of the bowl (a sequence, or a float).
+    Parameters
+    ----------
+    lr : array_like of any shape
+        Learning rates :math:`\eta > 0`.
+    momentum : array_like, broadcastable with ``lr``
+        Momentum coefficients :math:`\mu \in [0, 1)`.
+    curvature_values : float or array_like of shape (k,)
+        The curvatures :math:`\lambda_i > 0` of the bowl.
 
-    Returns an array of the broadcast shape of ``lr`` and ``momentum``:
-    :math:`\max_i \rho(T_i)`, the factor by which the error shrinks per step in the long run.
-    Values >= 1 mean the iteration does not converge (> 1: it diverges).
+    Returns
+    -------
+    ndarray of the broadcast shape of ``lr`` and ``momentum``
+        :math:`\max_i \rho(T_i)`, the factor by which the error shrinks per step in the long
+        run.  Values >= 1 mean the iteration does not converge (> 1: it diverges).
     """
-    lr = _array("lr", lr)
-    mu = _momentum(momentum)
-    lams = np.atleast_1d(np.asarray(curvature_values, dtype=float))
-    if lams.ndim != 1 or lams.size == 0 or not np.all(np.isfinite(lams) & (lams > 0)):
+    lr = checks.array("lr", lr, low=0.0, low_open=True)
+    mu = _momenta(momentum)
+    lams = np.atleast_1d(checks.array("curvature_values", curvature_values, low=0.0,
+                                      low_open=True))
+    if lams.ndim != 1 or lams.size == 0:
         raise ValueError(
             "curvature_values must be a non-empty sequence of numbers > 0, "
             f"got {curvature_values!r}"
@@ -162,20 +170,38 @@ def max_stable_lr(momentum, lam_max):
 
     Below it (and for :math:`\mu < 1`) every direction converges; at it the stiffest
     direction no longer shrinks (a root of -1), and above it its iterates flip sign and grow.
-    ``momentum`` may be an array.
+
+    Parameters
+    ----------
+    momentum : float or array_like of any shape
+        :math:`\mu \in [0, 1)`.
+    lam_max : float
+        The largest curvature, > 0.
+
+    Returns
+    -------
+    ndarray of the shape of ``momentum``
     """
-    mu = _momentum(momentum)
-    lam_max = _positive("lam_max", lam_max)
+    mu = _momenta(momentum)
+    lam_max = checks.positive("lam_max", lam_max)
     return 2.0 * (1.0 + mu) / lam_max
 
 
 def polyak_optimum(lam_min, lam_max):
     r"""Polyak's best heavy-ball setting for curvatures in ``[lam_min, lam_max]``.
 
-    Returns ``(lr, momentum, rate)`` as Python floats:
-    :math:`\eta^\star = 4/(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}})^2`,
-    :math:`\mu^\star = ((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2` and the per-step factor
-    :math:`\rho^\star = \sqrt{\mu^\star}`.
+    Parameters
+    ----------
+    lam_min, lam_max : float
+        The smallest and largest curvature, :math:`0 < \lambda_{\min} \le \lambda_{\max}`.
+
+    Returns
+    -------
+    (float, float, float)
+        ``(lr, momentum, rate)``:
+        :math:`\eta^\star = 4/(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}})^2`,
+        :math:`\mu^\star = ((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2` and the per-step factor
+        :math:`\rho^\star = \sqrt{\mu^\star}`.
     """
     lam_min, lam_max = _curvature_pair(lam_min, lam_max)
     root_kappa = math.sqrt(lam_max / lam_min)
@@ -185,10 +211,20 @@ def polyak_optimum(lam_min, lam_max):
 
 
 def best_sgd(lam_min, lam_max):
-    r"""The best plain gradient-descent step: ``(lr, rate)`` as Python floats.
+    r"""The best plain gradient-descent step for curvatures in ``[lam_min, lam_max]``.
 
     :math:`\eta = 2/(\lambda_{\max} + \lambda_{\min})` makes the stiffest and the flattest
     directions shrink equally fast, at :math:`\rho = (\kappa - 1)/(\kappa + 1)` per step.
+
+    Parameters
+    ----------
+    lam_min, lam_max : float
+        The smallest and largest curvature, :math:`0 < \lambda_{\min} \le \lambda_{\max}`.
+
+    Returns
+    -------
+    (float, float)
+        ``(lr, rate)``.
     """
     lam_min, lam_max = _curvature_pair(lam_min, lam_max)
     kappa = lam_max / lam_min
@@ -200,12 +236,18 @@ def steps_per_decade(rate):
 
     That is :math:`\ln 10 / (-\ln\rho)`.
 
-    ``rate``: array of factors >= 0.  Returns an array of the same shape; ``inf`` where
-    ``rate`` >= 1 (no convergence) and 0 where ``rate`` is 0 (exact in one step).
+    Parameters
+    ----------
+    rate : float or array_like of any shape
+        Per-step factors :math:`\rho \ge 0`.
+
+    Returns
+    -------
+    ndarray of the shape of ``rate``
+        ``inf`` where ``rate`` >= 1 (no convergence) and 0 where ``rate`` is 0 (exact in one
+        step).
     """
-    rate = np.asarray(rate, dtype=float)
-    if np.any(~(rate >= 0.0)):
-        raise ValueError("rate must be >= 0 everywhere")
+    rate = checks.array("rate", rate, finite=False, low=0.0)
     with np.errstate(divide="ignore"):
         log_rate = np.log(np.where(rate < 1.0, rate, 1.0))
         return np.where(rate < 1.0, math.log(10.0) / -log_rate, np.inf)
@@ -214,29 +256,48 @@ def steps_per_decade(rate):
 def rate_map(kappa, lrs, momenta, lam_max=1.0):
     r"""The convergence factor over a grid of (learning rate, momentum) on a 2-D bowl.
 
-    kappa: condition number >= 1 of the bowl
+    Parameters
+    ----------
+    kappa : float
+        Condition number :math:`\ge 1` of the bowl
         :math:`\tfrac12(\lambda_{\min} x^2 + \lambda_{\max} y^2)`.
-    lrs: array of shape (n,) of learning rates > 0.
-    momenta: array of shape (m,) of momentum coefficients in [0, 1).
-    lam_max: the largest curvature (the smallest is ``lam_max / kappa``).
+    lrs : array_like of shape (n,)
+        Learning rates > 0.
+    momenta : array_like of shape (m,)
+        Momentum coefficients in [0, 1).
+    lam_max : float, default 1.0
+        The largest curvature (the smallest is ``lam_max / kappa``).
 
-    Returns an array of shape (m, n): entry ``[j, i]`` is the spectral radius at
-    ``(lrs[i], momenta[j])`` (rows follow the momentum, ready for ``imshow``/``pcolormesh``).
+    Returns
+    -------
+    ndarray of shape (m, n)
+        Entry ``[j, i]`` is the spectral radius at ``(lrs[i], momenta[j])`` (rows follow the
+        momentum, ready for ``imshow`` or ``pcolormesh``).
     """
     lams = curvatures(kappa, lam_max)
-    lrs = np.asarray(lrs, dtype=float)
-    momenta = np.asarray(momenta, dtype=float)
-    if lrs.ndim != 1 or momenta.ndim != 1:
-        raise ValueError("lrs and momenta must be 1-D arrays")
+    lrs = checks.array("lrs", lrs, ndim=1, finite=False)
+    momenta = checks.array("momenta", momenta, ndim=1, finite=False)
     return spectral_radius(lrs[None, :], momenta[:, None], lams)
 
 
 def best_on_grid(rates, lrs, momenta):
-    """The grid point with the smallest convergence factor: ``(lr, momentum, rate)`` as floats.
+    """The grid point with the smallest convergence factor.
 
-    rates: array (m, n) from :func:`rate_map`; lrs (n,) and momenta (m,) its axes.
+    Parameters
+    ----------
+    rates : array_like of shape (m, n)
+        From :func:`rate_map`.
+    lrs : array_like of shape (n,)
+        Its learning rates.
+    momenta : array_like of shape (m,)
+        Its momentum coefficients.
+
+    Returns
+    -------
+    (float, float, float)
+        ``(lr, momentum, rate)`` at the smallest entry of ``rates``.
     """
-    rates = np.asarray(rates, dtype=float)
+    rates = checks.array("rates", rates, finite=False)
     if rates.shape != (len(momenta), len(lrs)):
         raise ValueError(
             f"rates must have shape (len(momenta), len(lrs)) = {(len(momenta), len(lrs))}, "

@@ -6,16 +6,16 @@ we can *see* what an update rule does: SGD zig-zagging across the valley of
 not) at a saddle.  Each surface has its analytic gradient beside its formula, so an optimizer
 runs on it exactly as on a network, with ``params = {"xy": array([x, y])}``.
 
-================  ===========================================================  ==============
-name              f(x, y)                                                      minima
-================  ===========================================================  ==============
-``quadratic``     :math:`x^2/20 + y^2` (the book's elongated bowl)             (0, 0)
-``rotated``       the same bowl with its axes turned by 45 degrees               (0, 0)
-``beale``         :math:`\sum_{i=1}^3 (c_i - x + x y^i)^2`, c = 1.5, 2.25, 2.625  (3, 0.5)
-``rosenbrock``    :math:`(1 - x)^2 + 100 (y - x^2)^2` (a curved, flat valley)  (1, 1)
-``saddle``        :math:`x^2 - y^2`                                            none
-``himmelblau``    :math:`(x^2 + y - 11)^2 + (x + y^2 - 7)^2`                   four, f = 0
-================  ===========================================================  ==============
+==============  ==============================================================  ===========
+name            f(x, y)                                                         minima
+==============  ==============================================================  ===========
+``quadratic``   :math:`x^2/20 + y^2` (the book's elongated bowl)                (0, 0)
+``rotated``     the same bowl with its axes turned by 45 degrees                (0, 0)
+``beale``       :math:`\sum_{i=1}^3 (c_i - x + x y^i)^2`, c = 1.5, 2.25, 2.625  (3, 0.5)
+``rosenbrock``  :math:`(1 - x)^2 + 100 (y - x^2)^2` (a curved, flat valley)     (1, 1)
+``saddle``      :math:`x^2 - y^2`                                               none
+``himmelblau``  :math:`(x^2 + y - 11)^2 + (x + y^2 - 7)^2`                      four, f = 0
+==============  ==============================================================  ===========
 
 ``trajectory(optimizer, surface, start, steps)`` returns the ``(steps + 1, 2)`` array of
 iterates; ``noise`` adds seeded Gaussian noise to every gradient, the way a mini-batch gradient
@@ -53,6 +53,9 @@ FAR = 100.0
 class Surface:
     r"""A function :math:`f(x, y)` with its analytic gradient and what is needed to plot it.
 
+    Methods ``f(x, y)`` and ``grad(x, y)`` accept floats or arrays; with arrays both gradient
+    components have the broadcast shape of ``x`` and ``y``.
+
     Parameters
     ----------
     name : str
@@ -71,9 +74,6 @@ class Surface:
         LaTeX for :math:`f`, for titles.
     log_scale : bool
         True when the contours read better with logarithmically spaced levels.
-
-    Methods ``f(x, y)`` and ``grad(x, y)`` accept floats or arrays; with arrays both gradient
-    components have the broadcast shape of ``x`` and ``y``.
     """
 
     def __init__(self, name, f, grad, bounds, minima, start, formula="", log_scale=False):
@@ -265,7 +265,22 @@ SURFACES = {
 
 
 def get_surface(surface):
-    """Return ``surface`` itself if it is a ``Surface``, else the one named so in ``SURFACES``."""
+    """Return ``surface`` itself if it is a ``Surface``, else the one named so in ``SURFACES``.
+
+    Parameters
+    ----------
+    surface : Surface or str
+        A surface, or its name (in any case).
+
+    Returns
+    -------
+    Surface
+
+    Raises
+    ------
+    ValueError
+        ``"surface must be one of 'quadratic', ..., got <surface>"``.
+    """
     if isinstance(surface, Surface):
         return surface
     if isinstance(surface, str) and surface.lower() in SURFACES:
@@ -363,7 +378,14 @@ def run_rules(surface, settings, start=None, steps=30, noise=0.0, seed=0):
 def diverged_at(path):
     """The step at which a path from :func:`trajectory` diverged, or None.
 
-    ``path``: array of shape (steps + 1, 2); the answer is the index of its first NaN row.
+    Parameters
+    ----------
+    path : array_like of shape (steps + 1, 2)
+
+    Returns
+    -------
+    int or None
+        The index of the path's first row that is not finite.
     """
     bad = np.flatnonzero(~np.all(np.isfinite(np.asarray(path, dtype=float)), axis=1))
     return int(bad[0]) if bad.size else None
@@ -372,8 +394,17 @@ def diverged_at(path):
 def loss_gap(surface, path):
     r"""How far above the minimum a path is: :math:`f(x_k, y_k) - f_{\min}` for every row.
 
-    ``path``: array of shape (steps + 1, 2).  For a surface without a minimum (the saddle)
-    this is :math:`f` itself.  Returns an array of shape (steps + 1,); NaN rows stay NaN.
+    For a surface without a minimum (the saddle) this is :math:`f` itself.
+
+    Parameters
+    ----------
+    surface : Surface or str
+    path : array_like of shape (steps + 1, 2)
+
+    Returns
+    -------
+    ndarray of shape (steps + 1,)
+        NaN rows of ``path`` give NaN.
     """
     surface = get_surface(surface)
     path = np.asarray(path, dtype=float)
@@ -385,11 +416,21 @@ def loss_gap(surface, path):
 
 
 def bowl(kappa, lam_max=1.0):
-    r"""The bowl :math:`\tfrac12(\lambda_{\min} x^2 + \lambda_{\max} y^2)` with condition number
-    ``kappa`` :math:`= \lambda_{\max}/\lambda_{\min} \ge 1`, started at (1, 1).
+    r"""The bowl :math:`\tfrac12(\lambda_{\min} x^2 + \lambda_{\max} y^2)`, started at (1, 1).
 
-    The book's bowl :math:`x^2/20 + y^2` is ``bowl(20, lam_max=2)``.  Returns a
-    :class:`Surface` (see :mod:`lib.quadratic` for its closed-form analysis).
+    The book's bowl :math:`x^2/20 + y^2` is ``bowl(20, lam_max=2)``; :mod:`lib.quadratic`
+    analyses these bowls in closed form.
+
+    Parameters
+    ----------
+    kappa : float
+        The condition number :math:`\kappa = \lambda_{\max}/\lambda_{\min} \ge 1`.
+    lam_max : float, default 1.0
+        :math:`\lambda_{\max} > 0`.
+
+    Returns
+    -------
+    Surface
     """
     kappa = checks.number("kappa", kappa, 1.0, math.inf, high_open=True)
     lam_max = checks.positive("lam_max", lam_max)

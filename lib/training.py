@@ -12,10 +12,8 @@ applied, ``History.diverged_at`` holds the iteration, and no NumPy warning is sh
 """
 
 import math
-import numbers
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
@@ -28,7 +26,20 @@ def minibatches(n, batch_size, rng):
 
     Draws one permutation per call (sampling without replacement); every batch has
     ``batch_size`` indices except possibly the last, which is kept even if smaller.
-    rng: an ``np.random.Generator``.
+
+    Parameters
+    ----------
+    n : int
+        The number of samples.
+    batch_size : int
+        Indices per batch.
+    rng : numpy.random.Generator
+        Draws the permutation.
+
+    Yields
+    ------
+    ndarray of int, of shape (batch_size,)
+        The indices of one mini-batch (the last may be shorter).
     """
     order = rng.permutation(n)
     for start in range(0, n, batch_size):
@@ -39,15 +50,23 @@ def minibatches(n, batch_size, rng):
 class History:
     """What happened during :func:`train`.
 
-    loss: (iterations run,) the training loss of every iteration, from the same forward pass
-        that gave the gradient (so with dropout active and batch statistics); if training
-        diverged, the last entry is the non-finite loss that stopped it.
-    train_acc, eval_acc: (epochs,) accuracies in inference mode after every epoch (an epoch
-        cut short by ``max_iterations`` is evaluated too; one cut short by divergence is not).
-    eval_name: what the evaluation set is ("test" or "validation").
-    epoch_seconds: (epochs,) wall time of every epoch's iterations (evaluation excluded).
-    iterations_per_epoch: ceil(N / batch_size).
-    diverged_at: index into ``loss`` of the first non-finite loss, or None.
+    Attributes
+    ----------
+    loss : ndarray of shape (iterations run,)
+        The training loss of every iteration, from the same forward pass that gave the
+        gradient (so with dropout active and batch statistics); if training diverged, the
+        last entry is the non-finite loss that stopped it.
+    train_acc, eval_acc : ndarray of shape (epochs,)
+        Accuracies in inference mode after every epoch (an epoch cut short by
+        ``max_iterations`` is evaluated too; one cut short by divergence is not).
+    eval_name : str
+        What the evaluation set is ("test" or "validation").
+    epoch_seconds : ndarray of shape (epochs,)
+        Wall time of every epoch's iterations (evaluation excluded).
+    iterations_per_epoch : int
+        ``ceil(N / batch_size)``.
+    diverged_at : int or None
+        Index into ``loss`` of the first non-finite loss, or None.
     """
 
     loss: np.ndarray
@@ -56,10 +75,11 @@ class History:
     eval_name: str
     epoch_seconds: np.ndarray
     iterations_per_epoch: int
-    diverged_at: Optional[int] = None
+    diverged_at: int | None = None
 
     @property
     def diverged(self):
+        """Whether training stopped on a non-finite loss."""
         return self.diverged_at is not None
 
     def __repr__(self):
@@ -74,23 +94,17 @@ class History:
         )
 
 
-def _check_positive(name, value, allow_zero=False, integer=False):
-    kind = numbers.Integral if integer else numbers.Real
-    ok = isinstance(value, kind) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        what = "an integer" if integer else "a number"
-        raise ValueError(f"{name} must be {what} {'>=' if allow_zero else '>'} 0, got {value!r}")
-
-
 def _prepare(net, data):
     """Check both sets against the network once; x converted to its dtype."""
     shape_error = "data must be ((x_train, t_train), (x_eval, t_eval))"
     if not (isinstance(data, (tuple, list)) and len(data) == 2):
         raise ValueError(f"{shape_error}, got {type(data).__name__}")
     prepared = []
-    for part, name in zip(data, ("training set", "evaluation set")):
+    for part, name in zip(data, ("training set", "evaluation set"), strict=False):
         if not (isinstance(part, (tuple, list)) and len(part) == 2):
-            raise ValueError(f"{shape_error}; the {name} is not an (x, t) pair")
+            raise ValueError(
+                f"{shape_error}; the {name} is not an (x, t) pair, got {type(part).__name__}"
+            )
         try:
             prepared.append(net.check_inputs(*part))
         except ValueError as err:
@@ -111,34 +125,65 @@ def train(
     max_iterations=None,
     eval_name="test",
     evaluate=True,
+    schedule=None,
 ):
     """Train ``net`` with ``optimizer`` on mini-batches and return a :class:`History`.
 
-    net: a network with ``params``, ``loss_and_gradient`` and ``accuracy``
-        (e.g. :class:`lib.network.MultiLayerNet`); trained in place.
-    optimizer: anything with ``update(params, grads)`` (see :mod:`lib.optimizers`).
-    data: ((x_train, t_train), (x_eval, t_eval)), x (N, D), t (N,) indices or (N, C) one-hot;
-        x is converted once to the network's dtype.
-    epochs: passes over the training set (>= 0); batch_size: samples per iteration (> 0).
-    seed: seeds the shuffling (the network's own seed fixes its weights and dropout masks).
-    progress: show a tqdm progress bar (in notebooks and terminals alike).
-    clip_norm, clip_value: clip the gradients by global L2 norm and/or element-wise before
-        each update (see ``clip_grad_norm`` and ``clip_grad_value`` in :mod:`lib.optimizers`).
-    max_iterations: stop after this many iterations in total (None: no limit).
-    eval_name: name of the evaluation set in the history and the progress bar.
-    evaluate: measure train and evaluation accuracy after every epoch (inference mode).
-        With False, ``train_acc`` and ``eval_acc`` stay empty and only the losses are
-        recorded, which is all a learning curve needs.
+    Parameters
+    ----------
+    net : MultiLayerNet
+        A network with ``params``, ``loss_and_gradient`` and ``accuracy`` (e.g.
+        :class:`lib.network.MultiLayerNet`); trained in place.
+    optimizer : Optimizer
+        Anything with ``update(params, grads)`` (see :mod:`lib.optimizers`).
+    data : ((x_train, t_train), (x_eval, t_eval))
+        ``x`` of shape (N, D); ``t`` of shape (N,), class indices, or (N, C), one-hot rows.
+        ``x`` is converted once to the network's dtype.
+    epochs : int, default 10
+        Passes over the training set, >= 0.
+    batch_size : int, default 100
+        Samples per iteration, > 0.
+    seed : int, default 0
+        Seeds the shuffling (the network's own seed fixes its weights and dropout masks).
+    progress : bool, default False
+        Show a tqdm progress bar (in notebooks and terminals alike).
+    clip_norm, clip_value : float, optional
+        Clip the gradients by global L2 norm and/or element-wise before each update (see
+        ``clip_grad_norm`` and ``clip_grad_value`` in :mod:`lib.optimizers`); each > 0.
+    max_iterations : int, optional
+        Stop after this many iterations in total (None: no limit).
+    eval_name : str, default "test"
+        Name of the evaluation set in the history and the progress bar.
+    evaluate : bool, default True
+        Measure train and evaluation accuracy after every epoch (inference mode).  With
+        False, ``train_acc`` and ``eval_acc`` stay empty and only the losses are recorded,
+        which is all a learning curve needs.
+    schedule : callable, optional
+        A learning-rate schedule (see :mod:`lib.schedules`), a callable t -> multiplier:
+        before update t (counted from 0) ``optimizer.lr`` is set to the ``lr`` it had when
+        training started times ``schedule(t)``; that ``lr`` is put back when training ends.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    ValueError
+        Naming the argument (and for ``data``, the set), for any argument out of its range.
     """
     (x_train, t_train), (x_eval, t_eval) = _prepare(net, data)
-    _check_positive("epochs", epochs, allow_zero=True, integer=True)
-    _check_positive("batch_size", batch_size, integer=True)
+    epochs = checks.integer("epochs", epochs, 0)
+    batch_size = checks.integer("batch_size", batch_size, 1)
     if max_iterations is not None:
-        _check_positive("max_iterations", max_iterations, allow_zero=True, integer=True)
+        max_iterations = checks.integer("max_iterations", max_iterations, 0)
     if clip_norm is not None:
-        _check_positive("clip_norm", clip_norm)
+        clip_norm = checks.positive("clip_norm", clip_norm)
     if clip_value is not None:
-        _check_positive("clip_value", clip_value)
+        clip_value = checks.positive("clip_value", clip_value)
+    if schedule is not None and not callable(schedule):
+        raise ValueError(f"schedule must be a callable t -> multiplier, got {schedule!r}")
+    base_lr = optimizer.lr if schedule is not None else None
 
     rng = np.random.default_rng(seed)
     n = x_train.shape[0]
@@ -165,6 +210,8 @@ def train(
                         clip_grad_norm(grads, clip_norm)
                     if clip_value is not None:
                         clip_grad_value(grads, clip_value)
+                    if schedule is not None:
+                        optimizer.lr = base_lr * schedule(len(losses) - 1)
                     optimizer.update(net.params, grads)
                     if bar is not None:
                         bar.update()
@@ -182,6 +229,8 @@ def train(
     finally:
         if bar is not None:
             bar.close()
+        if schedule is not None:
+            optimizer.lr = base_lr
     return History(
         loss=np.array(losses, dtype=np.float64),
         train_acc=np.array(train_acc, dtype=np.float64),
@@ -202,9 +251,18 @@ def _progress_bar(total):
 def smooth(values, window=25):
     """Moving average of a noisy curve (e.g. mini-batch losses), for display and comparison.
 
-    values: array of shape (n,).  Returns an array of shape (n,): entry ``i`` is the mean of
-    the last ``min(i + 1, window)`` values, so the curve starts at the first value instead of
-    being shifted or padded.  Non-finite values (after a divergence) propagate as NaN.
+    Parameters
+    ----------
+    values : array_like of shape (n,)
+    window : int, default 25
+        The number of values averaged, >= 1.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        Entry ``i`` is the mean of the last ``min(i + 1, window)`` values, so the curve
+        starts at the first value instead of being shifted or padded.  Non-finite values
+        (after a divergence) propagate as NaN.
     """
     window = checks.integer("window", window, 1)
     values = np.asarray(values, dtype=float)

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from lib import activations as A
+from lib import layers
 from lib.activations import ACTIVATIONS
 from lib.gradcheck import numerical_gradient, relative_error
-from lib.layers import ACTIVATION_LAYERS
+from lib.layers import ACTIVATION_LAYERS, ActivationLayer, activation_layer
 
 X = np.linspace(-4.0, 4.0, 41) + 0.013  # avoids the kink at exactly 0
 
@@ -56,13 +57,31 @@ def test_sigmoid_saturates_exactly():
     assert A.sigmoid_grad(np.array([0.0]))[0] == 0.25  # the largest slope: 1/4
 
 
-def test_every_activation_has_a_layer():
-    assert set(ACTIVATION_LAYERS) == set(ACTIVATIONS)
+def test_every_activation_has_exactly_one_layer_class():
+    classes = [cls for cls in vars(layers).values()
+               if isinstance(cls, type) and issubclass(cls, ActivationLayer)
+               and cls is not ActivationLayer]
+    assert sorted(cls.activation for cls in classes) == sorted(ACTIVATIONS)
+    assert dict(ACTIVATION_LAYERS) == {cls.activation: cls for cls in classes}
+    for name, cls in ACTIVATION_LAYERS.items():
+        assert type(activation_layer(name)) is cls
+
+
+def test_the_layer_classes_are_derived_and_read_only():
+    assert list(ACTIVATION_LAYERS) == list(ACTIVATIONS)  # same names, same order
+    with pytest.raises(TypeError):
+        ACTIVATION_LAYERS["swish"] = ActivationLayer
+
+
+def test_an_unknown_activation_names_the_argument_and_the_choices():
+    with pytest.raises(ValueError, match=r"^activation must be one of 'sigmoid', .*'selu', "
+                                         r"got 'swish'$"):
+        activation_layer("swish")
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_layer_forward_and_backward_agree_with_functions(name):
-    act, layer = ACTIVATIONS[name], ACTIVATION_LAYERS[name]()
+    act, layer = ACTIVATIONS[name], activation_layer(name)
     dout = np.random.default_rng(0).standard_normal(X.shape)
     np.testing.assert_allclose(layer.forward(X), act.f(X), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(layer.backward(dout), dout * act.grad(X), rtol=1e-10, atol=1e-15)

@@ -30,6 +30,12 @@ from lib import checks
          "x must be an array of shape (any, 4), got shape (2, 3)"),
         (lambda: checks.array("x", [1.0, np.inf]),
          "x must be an array of finite numbers, got an array holding inf or nan"),
+        (lambda: checks.array("momentum", [0.5, 1.0, 2.0], low=0, high=1, high_open=True),
+         "momentum must be an array of numbers in [0, 1), got an array holding 1.0"),
+        (lambda: checks.array("lr", [[0.1, 0.0]], low=0, low_open=True),
+         "lr must be an array of numbers in (0, inf), got an array holding 0.0"),
+        (lambda: checks.array("rate", [np.nan], low=0, finite=False),
+         "rate must be an array of numbers in [0, inf), got an array holding nan"),
     ],
 )
 def test_one_message_format(call, message):

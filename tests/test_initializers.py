@@ -68,9 +68,10 @@ def test_get_initializer_resolves_names_numbers_and_functions():
     custom = I.xavier_uniform
     assert I.get_initializer(custom) is custom
     for bad, match in [
-        ("foo", "unknown init 'foo'; choose one of"),
-        (0, "init .* > 0"),
-        (True, "init must be"),
+        ("foo", r"^init must be one of 'zeros', 'normal', .*, a positive number .*got 'foo'$"),
+        (0, r"^init must be a number in \(0, inf\), got 0$"),
+        (float("inf"), r"^init must be a number in \(0, inf\), got inf$"),
+        (True, r"^init must be one of 'zeros', .*got True$"),
     ]:
         with pytest.raises(ValueError, match=match):
             I.get_initializer(bad)

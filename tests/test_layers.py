@@ -3,13 +3,14 @@
 import numpy as np
 import pytest
 
+from lib.activations import ACTIVATIONS
 from lib.gradcheck import check_layer, numerical_gradient, relative_error
 from lib.layers import (
-    ACTIVATION_LAYERS,
     Affine,
     BatchNorm,
     Dropout,
     SoftmaxCrossEntropy,
+    activation_layer,
 )
 
 RNG = np.random.default_rng(42)
@@ -34,7 +35,7 @@ def _all_layers():
         "affine": _affine(),
         "affine-no-bias": _affine(bias=False),
         "affine-first": _affine(input_grad=False),
-        **{name: cls() for name, cls in ACTIVATION_LAYERS.items()},
+        **{name: activation_layer(name) for name in ACTIVATIONS},
         "batchnorm": _batchnorm(),
         "dropout": Dropout(0.4, np.random.default_rng(2)),
     }
@@ -166,7 +167,7 @@ def test_dropout_backward_uses_the_forward_mask_and_its_own_generator():
 
 @pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
 def test_dropout_rejects_bad_p(p):
-    with pytest.raises(ValueError, match="p must be in"):
+    with pytest.raises(ValueError, match=rf"^p must be a number in \[0, 1\), got {p}$"):
         Dropout(p)
 
 
@@ -209,5 +210,6 @@ def test_reprs_are_helpful():
     )
     assert repr(BatchNorm(4)) == "BatchNorm(4, momentum=0.9, eps=1e-05)"
     assert repr(Dropout(0.25)) == "Dropout(p=0.25)"
-    assert repr(ACTIVATION_LAYERS["relu"]()) == "ReLU()"
-    assert repr(ACTIVATION_LAYERS["leaky_relu"]()) == "LeakyReLU(slope=0.01)"
+    assert repr(activation_layer("relu")) == "ReLU()"
+    assert repr(activation_layer("leaky_relu")) == "LeakyReLU(slope=0.01)"
+    assert repr(activation_layer("leaky_relu", slope=0.2)) == "LeakyReLU(slope=0.2)"

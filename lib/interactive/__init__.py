@@ -5,10 +5,11 @@ functions in a few visible lines, e.g.::
 
     import ipywidgets as widgets
     from lib.interactive import update_rules
+    from lib.interactive.controls import control_grid
 
     controls = update_rules.race_controls()
     output = widgets.interactive_output(update_rules.race, controls)
-    display(update_rules.control_grid(controls, ncols=2), output)
+    display(control_grid(controls, ncols=2), output)
 
 Each explorer computes from scratch and draws a complete figure, fast enough to redraw
 on every slider move (under 100 ms for the median redraw on two cores; ``make bench``

@@ -88,12 +88,27 @@ def _notes(h):
 
 
 def layer_histogram(values, activation, limits, ax=None, bins=30, color=None):
-    """Histogram of one layer's activations ``values`` (any shape) on ``ax`` over ``limits``.
+    """Histogram of one layer's activations ``values`` on ``ax`` over ``limits``.
 
-    ``limits``: (lo, hi), e.g. from :func:`lib.propagation.value_range`.  The panel is
-    annotated with the values' std, and for ReLU with the share of exact zeros, which are
-    counted apart; values that overflow or fall outside the range are reported too.  Returns
-    the ``ax``.
+    The panel is annotated with the values' std, and for ReLU with the share of exact zeros,
+    which are counted apart; values that overflow or fall outside the range are reported too.
+
+    Parameters
+    ----------
+    values : array_like of any shape
+        One layer's activations.
+    activation : str
+        A name of :data:`lib.activations.ACTIVATIONS`.
+    limits : (float, float)
+        ``(lo, hi)``, e.g. from :func:`lib.propagation.value_range`.
+    ax : matplotlib.axes.Axes, optional
+    bins : int, default 30
+    color : str, optional
+        Default: blue.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = plots.axes(ax)
     h = histogram(values, activation, limits, bins)
@@ -108,10 +123,27 @@ def layer_histogram(values, activation, limits, ax=None, bins=30, color=None):
 def ridgeline(outputs, layers, activation, limits, ax=None, bins=40, color=None):
     """Histograms of several layers stacked in one panel, first layer on top.
 
-    outputs: a sequence indexed by layer (e.g. ``Propagation.outputs``); layers: the layer
-    numbers to draw; limits: the shared (lo, hi). Each histogram is scaled to the same
-    height, so shapes compare; the notes of :func:`layer_histogram` sit at the right.
-    One panel instead of one per layer keeps an explorer's redraw fast. Returns the ``ax``.
+    Each histogram is scaled to the same height, so shapes compare; the notes of
+    :func:`layer_histogram` sit at the right.  One panel instead of one per layer keeps an
+    explorer's redraw fast.
+
+    Parameters
+    ----------
+    outputs : sequence of ndarray
+        Indexed by layer, e.g. ``Propagation.outputs``: ``outputs[l]`` of shape (N, n_l).
+    layers : sequence of int
+        The layer numbers to draw.
+    activation : str
+        A name of :data:`lib.activations.ACTIVATIONS`.
+    limits : (float, float)
+        The shared ``(lo, hi)``.
+    ax : matplotlib.axes.Axes, optional
+    bins : int, default 40
+    color : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = plots.axes(ax)
     color = color or plots.PALETTE["blue"]
@@ -137,6 +169,7 @@ def _label(prop):
 
 
 def _check_props(props):
+    """``props`` as a non-empty list of Propagation results, or a ValueError naming it."""
     props = list(props)
     if not props or not all(hasattr(p, "forward_std") and hasattr(p, "outputs") for p in props):
         raise ValueError(f"props must be a non-empty list of Propagation results, got {props!r}")
@@ -146,12 +179,21 @@ def _check_props(props):
 def histogram_grid(props, layers=None, fixed_range=None, bins=30, figsize=None):
     """The activation histograms: one row per Propagation in ``props``, one column per layer.
 
-    props: a list of :class:`lib.propagation.Propagation`.
-    layers: the layers to show (1-based); default the first five (or all, if fewer).
-    fixed_range: one (lo, hi) for every panel, e.g. (0, 1) as in *Deep Learning from
-        Scratch*; default: :func:`lib.propagation.value_range` per activation, shared by all
-        rows with that activation, so that rows can be compared.
-    Returns the Figure.
+    Parameters
+    ----------
+    props : list of lib.propagation.Propagation
+    layers : sequence of int, optional
+        The layers to show (1-based); default the first five (or all, if fewer).
+    fixed_range : (float, float), optional
+        One ``(lo, hi)`` for every panel, e.g. (0, 1) as in *Deep Learning from Scratch*;
+        default: :func:`lib.propagation.value_range` per activation, shared by all rows with
+        that activation, so that rows can be compared.
+    bins : int, default 30
+    figsize : (float, float), optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     props = _check_props(props)
     depth = min(p.depth for p in props)
@@ -209,7 +251,18 @@ def signal_panel(prop, ax=None, color=None, legend=True):
     layer 0.  Backward: the std of :math:`\partial L/\partial x_l`, starting from the injected
     gradient's (about 1) at the top layer.  A flat pair of lines at 1 is what an
     initialisation aims for.
-    Returns the ``ax``.
+
+    Parameters
+    ----------
+    prop : lib.propagation.Propagation
+    ax : matplotlib.axes.Axes, optional
+    color : str, optional
+        Default: the initialiser's colour.
+    legend : bool, default True
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = plots.axes(ax)
     color = color or plots.color(prop.init, "init")
@@ -237,20 +290,30 @@ def signal_panel(prop, ax=None, color=None, legend=True):
 def depth_curves(props, quantity="forward_std", figsize=None, sharey=True):
     """One ``quantity`` against depth: a panel per activation, a line per initialiser.
 
-    props: a list of :class:`lib.propagation.Propagation` (run with the backward pass for the
-        backward quantities).
-    quantity: one of :data:`QUANTITIES` — 'forward_std', 'backward_std', 'weight_grad_norm'.
-    Returns the Figure.
+    Parameters
+    ----------
+    props : list of lib.propagation.Propagation
+        Run with the backward pass for the backward quantities.
+    quantity : str, default "forward_std"
+        A key of :data:`QUANTITIES`: "forward_std", "backward_std" or "weight_grad_norm".
+    figsize : (float, float), optional
+    sharey : bool, default True
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     props = _check_props(props)
-    if quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {quantity!r}; choose one of: {', '.join(QUANTITIES)}")
+    quantity = checks.one_of("quantity", quantity, QUANTITIES)
     if any(getattr(p, quantity) is None for p in props):
-        raise ValueError(f"quantity {quantity!r} needs Propagation results with a backward pass")
+        raise ValueError(
+            f"props must be Propagation results with a backward pass for quantity {quantity!r}, "
+            "got results without one"
+        )
     activations = list(dict.fromkeys(p.activation for p in props))
     figsize = figsize or (3.2 * len(activations) + 0.6, 3.4)
     fig, axs = plt.subplots(1, len(activations), figsize=figsize, sharey=sharey, squeeze=False)
-    for ax, act in zip(axs[0], activations):
+    for ax, act in zip(axs[0], activations, strict=False):
         ax.axhline(1.0, color=plots.PALETTE["grey"], linewidth=0.8, linestyle=":")
         for p in (p for p in props if p.activation == act):
             values = getattr(p, quantity)
@@ -267,11 +330,20 @@ def depth_curves(props, quantity="forward_std", figsize=None, sharey=True):
 
 
 def small_multiples(props, figsize=None):
-    """A grid of :func:`signal_panel` s: one row per activation, one column per initialiser.
+    """A grid of signal panels: one row per activation, one column per initialiser.
 
-    props: a list of :class:`lib.propagation.Propagation`, one per (activation, initialiser)
-    pair; all panels share their axes, so slopes can be compared across the grid.
-    Returns the Figure.
+    Every panel is a :func:`signal_panel`; all share their axes, so slopes can be compared
+    across the grid.
+
+    Parameters
+    ----------
+    props : list of lib.propagation.Propagation
+        One per (activation, initialiser) pair.
+    figsize : (float, float), optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     props = _check_props(props)
     activations = list(dict.fromkeys(p.activation for p in props))
@@ -306,20 +378,32 @@ def small_multiples(props, figsize=None):
 def drift_figure(ratios, figsize=None):
     r"""How far single networks wander from the size their first layer set: one panel per width.
 
-    ratios: dict width n -> array (networks, depth) of each network's activation std at
-    layers 1..depth divided by its std at layer 1 (e.g. He-initialised ReLU stacks).
     Every network is a thin line; the grey band is the random walk's mean ± one standard
     deviation for ReLU with He's weights,
     :math:`\log(\text{ratio}_l) \approx -5(l-1)/(4n) \pm \sqrt{5(l-1)/n}/2`; the light band
-    marks a factor of 2 either way.  Returns the Figure.
+    marks a factor of 2 either way.
+
+    Parameters
+    ----------
+    ratios : dict[int, array_like of shape (networks, depth)]
+        Width :math:`n` -> each network's activation std at layers 1 to depth (at least 2)
+        divided by its std at layer 1 (e.g. He-initialised ReLU stacks).
+    figsize : (float, float), optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     ratios = {int(n): np.asarray(r, dtype=float) for n, r in dict(ratios).items()}
     if not ratios or any(r.ndim != 2 or r.shape[1] < 2 for r in ratios.values()):
-        raise ValueError("ratios must map a width to an array (networks, depth >= 2)")
+        shapes = {n: r.shape for n, r in ratios.items()}
+        raise ValueError(
+            f"ratios must map a width to an array (networks, depth >= 2), got shapes {shapes}"
+        )
     figsize = figsize or (4.5 * len(ratios), 3.4)
     fig, axs = plt.subplots(1, len(ratios), figsize=figsize, sharey=True, squeeze=False)
     color = plots.color("he", "init")
-    for ax, (n, r) in zip(axs[0], ratios.items()):
+    for ax, (n, r) in zip(axs[0], ratios.items(), strict=False):
         layers = np.arange(1, r.shape[1] + 1)
         mean, sd = -5 * (layers - 1) / (4 * n), np.sqrt(5 * (layers - 1) / n) / 2
         ax.axhspan(0.5, 2, color=plots.PALETTE["grey"], alpha=0.12, label="within a factor 2")
@@ -338,15 +422,27 @@ def drift_figure(ratios, figsize=None):
 def weight_images(weights, shape=(8, 8), figsize=None):
     """Each hidden unit's incoming weights drawn as an image: one row per network.
 
-    weights: dict label -> W of shape (n_in, n_units) with n_in = shape[0] * shape[1]
-    (e.g. ``net.params["W1"]`` of a digits network: 64 = 8 × 8 pixels). Column j of W, the
-    weights unit j gives each pixel, is drawn as an image on a colour scale shared by the
-    row (blue negative, red positive). Identical images mean identical units.
-    Returns the Figure.
+    Column j of a weight matrix W, the weights unit j gives each pixel, is drawn as an image
+    on a colour scale shared by the row (blue negative, red positive).  Identical images mean
+    identical units.
+
+    Parameters
+    ----------
+    weights : dict[str, ndarray of shape (n_in, n_units)]
+        Label -> W, with n_in = ``shape[0] * shape[1]`` (e.g. ``net.params["W1"]`` of a
+        digits network: 64 = 8 × 8 pixels).
+    shape : (int, int), default (8, 8)
+        The image shape of one unit's weights.
+    figsize : (float, float), optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     weights = dict(weights)
     if not weights:
-        raise ValueError("weights must be a non-empty dict label -> (n_in, n_units) array")
+        raise ValueError("weights must be a non-empty dict label -> (n_in, n_units) array, "
+                         "got an empty one")
     n_units = set()
     for label, W in weights.items():
         W = np.asarray(W)
@@ -457,6 +553,15 @@ def explore_controls(activation="tanh", init="xavier", depth=10, std=0.01, width
     The std slider is enabled only while the initialisation is "normal": the other
     initialisers set the standard deviation themselves, from the layer widths.  Use with
     ``widgets.interactive_output(explore, explore_controls())``.
+
+    Parameters
+    ----------
+    activation, init, depth, std, width
+        The controls' starting values, as for :func:`explore`.
+
+    Returns
+    -------
+    dict[str, ipywidgets.Widget]
     """
     controls = {
         "activation": ui.dropdown("activation", list(ACTIVATIONS), activation),
@@ -504,7 +609,7 @@ def std_animation(stds=None, activations=("sigmoid", "tanh", "relu"), depth=30, 
     layer = np.arange(depth + 1)
     fig, axs = plt.subplots(1, 2, figsize=(8, 3.3), sharey=True, dpi=dpi)
     lines = {}
-    for ax, quantity in zip(axs, ("forward_std", "backward_std")):
+    for ax, quantity in zip(axs, ("forward_std", "backward_std"), strict=False):
         ax.axhline(1.0, color=plots.PALETTE["grey"], linewidth=0.8, linestyle=":")
         for a in activations:
             (lines[a, quantity],) = ax.plot(

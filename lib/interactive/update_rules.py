@@ -62,7 +62,7 @@ def _rule_names(rules):
     """``rules`` as a tuple of known lower-case rule names, in order, without repeats."""
     names = (rules,) if isinstance(rules, str) else tuple(rules)
     if not names:
-        raise ValueError(f"rules must name at least one rule of {', '.join(OPTIMIZERS)}")
+        raise ValueError(f"rules must name at least one rule of {', '.join(OPTIMIZERS)}, got none")
     return tuple(dict.fromkeys(checks.one_of("rules", str(r).lower(), OPTIMIZERS) for r in names))
 
 
@@ -103,9 +103,20 @@ def _draw_paths(surface, paths, ax, legend=True):
 def loss_panel(surface, paths, ax=None):
     r"""Draw the loss gap :math:`f(x_k, y_k) - f_{\min}` of each path against the step ``k``.
 
-    ``surface``: a ``Surface`` or its name; ``paths``: dict rule -> array (steps + 1, 2).  Log
-    scale when the surface has a minimum (symmetric-log otherwise, as for the saddle, whose
-    loss falls without bound).  A diverged path ends in a cross.  Returns the ``ax``.
+    Log scale when the surface has a minimum (symmetric-log otherwise, as for the saddle,
+    whose loss falls without bound).  A diverged path ends in a cross.
+
+    Parameters
+    ----------
+    surface : Surface or str
+        A ``lib.surfaces.Surface`` or its name.
+    paths : dict[str, ndarray of shape (steps + 1, 2)]
+        Rule name -> its path.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     surface = get_surface(surface)
     ax = plots.axes(ax, figsize=(6, 3.5))
@@ -248,7 +259,7 @@ def race_controls(surface="quadratic", rules=DEFAULT_RULES, steps=30):
 
     def move_start(change):
         new = SURFACES[change["new"]]
-        for key, (lo, hi), value in zip(("x0", "y0"), new.bounds, new.start):
+        for key, (lo, hi), value in zip(("x0", "y0"), new.bounds, new.start, strict=False):
             s = controls[key]
             s.min, s.max = min(s.min, lo), max(s.max, hi)  # widen first: min <= max always
             s.value = value
@@ -285,7 +296,7 @@ def paths_grid(surface, panels, ncols=3, panel_size=(3.3, 2.5)):
         nrows, ncols, figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
         sharex=True, sharey=True, squeeze=False, layout="constrained",
     )
-    for ax, (title, paths) in zip(axs.flat, panels.items()):
+    for ax, (title, paths) in zip(axs.flat, panels.items(), strict=False):
         _draw_paths(surface, paths, ax, legend=len(paths) > 1)
         ax.set_title(title, fontsize=9)
         ax.label_outer()
@@ -343,8 +354,11 @@ def _draw_map(ax, kappa):
 
 
 def _colorbar(ax):
-    """A colour scale drawn as a thin image beside ``ax``: a real colorbar would need a layout
-    engine, and explorers without one redraw in a fraction of the time."""
+    """Draw a colour scale as a thin image beside ``ax``.
+
+    A real colorbar would need a layout engine, and explorers without one redraw in a
+    fraction of the time.
+    """
     limits = ax.get_xlim(), ax.get_ylim()
     levels = np.geomspace(_MAP_NORM.vmin, _MAP_NORM.vmax, 64)[:, None]
     ax.imshow(levels, cmap="viridis_r", norm=_MAP_NORM, origin="lower", aspect="auto",
@@ -442,14 +456,22 @@ def momentum_map_controls(kappa=20.0, lr=0.2, momentum=0.9):
 def momentum_map_animation(kappas=None):
     r"""An animation of :func:`momentum_map`'s left panel as :math:`\kappa` grows.
 
-    ``kappas``: increasing condition numbers, one frame each (default 24 from 1 to 1000).
-    Returns a ``matplotlib.animation.FuncAnimation`` whose figure is already closed, so that
-    only ``lib.plots.animation_html(anim)`` shows it (as a scrubbable player).
+    Parameters
+    ----------
+    kappas : array_like of shape (frames,), optional
+        Increasing condition numbers :math:`\ge 1`, one frame each (default 24 from 1 to
+        1000).
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        Its figure is already closed, so that only ``lib.plots.animation_html(anim)`` shows
+        it (as a scrubbable player).
     """
     kappas = np.geomspace(1.0, 1000.0, 24) if kappas is None else kappas
-    kappas = checks.array("kappas", kappas, ndim=1)
-    if kappas.size == 0 or not np.all(kappas >= 1):
-        raise ValueError(f"kappas must be a non-empty sequence of numbers >= 1, got {kappas!r}")
+    kappas = checks.array("kappas", kappas, ndim=1, low=1.0)
+    if kappas.size == 0:
+        raise ValueError("kappas must hold at least one condition number, got an empty array")
     fig, ax = plt.subplots(figsize=(5.6, 3.8), dpi=72, layout="constrained")
     image, polyak, sgd = _draw_map(ax, float(kappas[0]))
     _colorbar(ax)
@@ -487,6 +509,16 @@ def bias_correction(beta1=0.9, beta2=0.999, steps=50, noise=0.5, seed=0):
 
     The gradient is :math:`g_t = 1 + \text{noise}\cdot\xi_t` with :math:`\xi_t` standard
     normal (seeded), so the mean to estimate is 1.
+
+    Parameters
+    ----------
+    beta1, beta2 : float
+        Adam's decay rates, each in [0, 1).
+    steps : int
+        Number of steps, 1 to ``MAX_STEPS``.
+    noise : float
+        Standard deviation of the gradient noise, 0 to 10.
+    seed : int
 
     Returns
     -------
@@ -538,11 +570,26 @@ def bias_correction_controls(beta1=0.9, beta2=0.999):
 def radam_warmup(beta2=0.999, steps=3000, runs=2000, grad=0.01, seed=0):
     r"""Why RAdam rectifies: the spread of Adam's adaptive rate, and RAdam's answer to it.
 
-    Left: the 5-95 % band and the median of :math:`\psi_t = 1/\sqrt{\hat v_t}` over ``runs``
-    streams of standard normal gradients (``lib.moments.adaptive_rate_spread``; the true value
-    is 1).  Right: the step RAdam takes on a constant gradient ``grad``
-    (``lib.moments.radam_step_sizes``), Adam's (always :math:`\eta`) and a linear warm-up over
-    :math:`2/(1-\beta_2)` steps.  Returns the Figure.
+    Parameters
+    ----------
+    beta2 : float, default 0.999
+        The decay rate :math:`\beta_2` of Adam and RAdam.
+    steps : int, default 3000
+        Number of steps drawn.
+    runs : int, default 2000
+        Number of simulated streams of gradients.
+    grad : float, default 0.01
+        The constant gradient of the right panel.
+    seed : int, default 0
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: the 5-95 % band and the median of :math:`\psi_t = 1/\sqrt{\hat v_t}` over
+        ``runs`` streams of standard normal gradients (``lib.moments.adaptive_rate_spread``;
+        the true value is 1).  Right: the step RAdam takes on a constant gradient ``grad``
+        (``lib.moments.radam_step_sizes``), Adam's (always :math:`\eta`) and a linear
+        warm-up over :math:`2/(1-\beta_2)` steps.
     """
     spread = moments.adaptive_rate_spread(beta2, steps, runs, seed=seed)
     sizes = moments.radam_step_sizes(beta2, steps, grad)
