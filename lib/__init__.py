@@ -7,9 +7,46 @@ The package is split one concept per module; import what you need, e.g.::
     from lib.training import train
     from lib.datasets import load_digits
 
-Imports flow one way: maths (activations, losses, initializers, layers, gradcheck)
--> network -> optimizers/training -> search.  Only ``lib.plots`` and
-``lib.interactive`` import matplotlib and ipywidgets.
+**A reading guide.**  Open the modules in this order; each builds on the ones before it.
+
+The network, from the bottom up:
+
+1. ``activations`` -- each activation function beside its derivative; ``ACTIVATIONS``.
+2. ``losses`` -- squared error and the cross-entropies, with their gradients, computed stably.
+3. ``layers`` -- every layer's forward pass and, right below it, its backward pass.
+4. ``initializers`` -- how the first weights are drawn; ``INITIALIZERS``.
+5. ``network`` -- ``MultiLayerNet``: a list of layers, forwards and backwards.
+6. ``gradcheck`` -- numerical gradients, and the relative error that says whether
+   backpropagation is right.
+7. ``graph`` -- the chain rule on a small computational graph, node by node (chapter 2).
+
+Training it:
+
+8. ``optimizers`` -- the nine update rules, each ``rule`` line by line under its formula;
+   then ``fast_optimizers``, the same rules in place and fast (read it second).
+9. ``schedules`` -- learning rates that change over training.
+10. ``training`` -- ``train``: shuffle, step, record; ``History``; ``smooth``.
+11. ``datasets`` -- the embedded digits; MNIST and Fashion-MNIST on demand.
+12. ``experiments`` -- runs over seeds, in parallel, and the spread a claim must survive.
+
+The chapters' experiments, each a module of plain NumPy:
+
+13. ``regression``, ``gradient_noise``, ``minima`` -- gradient descent where it can be seen
+    (chapter 1); ``gradient_cost`` -- backpropagation against numerical gradients (chapter 2).
+14. ``surfaces``, ``quadratic``, ``moments`` -- update rules on two-dimensional surfaces,
+    momentum on a quadratic in closed form, Adam's moments (chapter 4).
+15. ``propagation`` -- signals through a deep stack at initialisation (chapter 5).
+
+Drawing, last:
+
+16. ``plots`` -- drawing helpers and the one style registry; ``interactive`` -- each
+    chapter's figures and explorers, and ``interactive.controls``, the widgets they share.
+
+Two more modules are helpers of the others: ``checks`` checks arguments, with one message
+format; ``fast_optimizers`` is described above.
+
+Imports flow one way: the maths modules never import matplotlib or ipywidgets; only
+``lib.plots`` and ``lib.interactive`` do.
 
 One BLAS thread.  Importing ``lib`` limits NumPy's BLAS to one thread for the rest of the
 process.  The book's networks multiply matrices of about 100 x 100, too small for a second

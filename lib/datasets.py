@@ -23,14 +23,14 @@ Three datasets
 How a download is made safe
 ---------------------------
 Each dataset is four gzipped IDX files (train/test images and labels).  On first use
-:func:`load_mnist` fetches them with `pooch`_ into a per-user cache folder, see
-:func:`get_data_dir`.  pooch streams each file to a temporary name in that folder, checks
-its SHA-256 against the value recorded in :data:`SOURCES`, and only then renames it into
-place; a mismatch or an interrupted transfer deletes the temporary file.  A cached file
-whose hash no longer matches is deleted before anything else happens.  The mirrors are
-tried in order, each with a short connection timeout (:data:`TIMEOUT`), and when none of
-them delivers a verified file a :class:`DownloadError` says which were tried and that
-:func:`load_digits` works offline.
+:func:`load_mnist` fetches them with pooch (https://www.fatiando.org/pooch) into a per-user
+cache folder, see :func:`get_data_dir`.  pooch streams each file to a temporary name in that
+folder, checks its SHA-256 against the value recorded in :data:`SOURCES`, and only then renames
+it into place; a mismatch or an interrupted transfer deletes the temporary file.  A cached file
+whose hash no longer matches is deleted before anything else happens.  The mirrors are tried in
+order, each with a short connection timeout (:data:`TIMEOUT`), and when none of them delivers a
+verified file a :class:`DownloadError` says which were tried and that :func:`load_digits` works
+offline.
 
 The verified files are parsed with NumPy alone (see :func:`read_idx`) and saved as one
 uncompressed ``.npz`` next to them, written under a temporary name and renamed with
