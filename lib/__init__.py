@@ -37,6 +37,27 @@ The chapters' experiments, each a module of plain NumPy:
     momentum on a quadratic in closed form, Adam's moments (chapter 4).
 15. ``propagation`` -- signals through a deep stack at initialisation (chapter 5).
 
+Activations and the flow of gradients (chapter 3): ``diagnostics`` -- per-layer gradient
+norms, weight changes and dead units, recorded while ``train`` runs (``Recorder``);
+``residual`` -- residual blocks and ``ResidualNet``; ``selu`` -- SELU's map from a layer's
+mean and variance to the next layer's, and its fixed point; ``clipping`` -- clipping by norm
+against clipping by value, and a network whose gradients explode.
+
+Normalising inside the network (chapter 6): ``batch_norm`` -- the batch-norm layer computed
+step by step on its graph, the statistics it uses at inference, and folding it away;
+``batch_norm_training`` -- *Deep Learning from Scratch*'s experiment over weight scales and
+the chapter's other runs with and without batch normalisation.
+
+Fighting overfitting (chapters 7 and 8): ``regularization`` -- the soft threshold, and the
+proximal L1 step and decoupled weight decay, each wrapped around any update rule;
+``overfitting`` -- *Deep Learning from Scratch*'s overfitting experiment with every
+regulariser as a keyword, repeated over seeds.
+
+Searching for hyperparameters (chapter 9): ``search`` -- spaces, random and grid search,
+coarse to fine, successive halving and Hyperband, with trials in parallel through joblib;
+``tuning`` -- the objective that trains a network and scores it on validation data, and
+what choosing by a score costs.
+
 Drawing, last:
 
 16. ``plots`` -- drawing helpers and the one style registry; ``interactive`` -- each

@@ -84,6 +84,21 @@ STYLES = {
         "elu": Style(_P["bluish green"], ":", "ELU", "D"),
         "selu": Style(_P["wine"], (0, (5, 1, 1, 1)), "SELU", "*"),
     },
+    # Deep networks of the chapter on activations: activation, with or without identity
+    # skips (lib.residual); the activations keep their colours, the residual one is black.
+    "network": {
+        "sigmoid": Style(_P["orange"], "-", "sigmoid", "o"),
+        "tanh": Style(_P["blue"], "--", "tanh", "s"),
+        "relu": Style(_P["vermillion"], "-", "ReLU", "^"),
+        "relu+residual": Style(_P["black"], "-.", "ReLU + residual", "D"),
+        "sigmoid+residual": Style(_P["reddish purple"], ":", "sigmoid + residual", "v"),
+    },
+    # Gradient clipping (lib.clipping): none, by global norm, element by element.
+    "clipping": {
+        "none": Style(_P["vermillion"], "--", "no clipping", "x"),
+        "norm": Style(_P["blue"], "-", "clipped by norm", "o"),
+        "value": Style(_P["bluish green"], "-.", "clipped by value", "s"),
+    },
     # Batch sizes of gradient descent: 1 (stochastic), mini-batches, "full" (the whole set).
     "batch": {
         1: Style(_P["vermillion"], "-", "B = 1", "o"),
@@ -91,12 +106,44 @@ STYLES = {
         100: Style(_P["blue"], "-.", "B = 100", "D"),
         "full": Style(_P["black"], "-", "full batch", "^"),
     },
+    # Hyperparameter searches (lib.search).
+    "search": {
+        "grid": Style(_P["blue"], "--", "grid search", "s"),
+        "random": Style(_P["vermillion"], "-", "random search", "o"),
+        "halving": Style(_P["bluish green"], "-.", "successive halving", "^"),
+        "hyperband": Style(_P["reddish purple"], (0, (4, 1.5)), "Hyperband", "D"),
+    },
+    # Penalties on the weights (lib.regularization, lib.overfitting): how each is applied.
+    "penalty": {
+        "none": Style(_P["black"], "-", "no penalty", "o"),
+        "l2": Style(_P["blue"], "--", "L2 penalty", "s"),
+        "decoupled": Style(_P["orange"], "-.", "decoupled decay", "D"),
+        "l1": Style(_P["vermillion"], ":", "L1, subgradient", "^"),
+        "l1_prox": Style(_P["bluish green"], "-", "L1, proximal", "v"),
+    },
+    # The two sets a network is measured on.
+    "split": {
+        "train": Style(_P["blue"], "-", "train", "o"),
+        "test": Style(_P["vermillion"], "--", "test", "s"),
+    },
     # Learning-rate schedules (lib.schedules); "constant" is no schedule.
     "schedule": {
         "constant": Style(_P["black"], "-", "constant", "o"),
         "step": Style(_P["vermillion"], "--", "step decay", "s"),
         "cosine": Style(_P["blue"], "-.", "cosine", "D"),
         "warmup": Style(_P["bluish green"], ":", "warm-up + cosine", "^"),
+    },
+    # Batch normalisation on or off, and the statistics a batch-norm layer normalises with
+    # (lib.batch_norm: training mode, or an estimate of the inference statistics).
+    "batchnorm": {
+        "with": Style(_P["vermillion"], "-", "with batch norm", "o"),
+        "without": Style(_P["blue"], "--", "without", "s"),
+        "train mode": Style(_P["black"], ":", "training mode (batch statistics)", "x"),
+        "running": Style(_P["vermillion"], "-", "inference: running averages", "o"),
+        "biased": Style(_P["orange"], "-.", "biased variance", "^"),
+        "unbiased": Style(_P["bluish green"], "--", "unbiased variance", "D"),
+        "std": Style(_P["reddish purple"], (0, (1, 1)), "averaged σ, squared", "v"),
+        "population": Style(_P["grey"], "-", "whole training set", "*"),
     },
 }
 
