@@ -2,7 +2,7 @@
 
 Usage (from the repository root; ``make bench`` does this):
 
-    .venv/bin/python -m benchmarks.run [--repeats N] [--only training,updates,interactive]
+    .venv/bin/python -m benchmarks.run [--repeats N] [--only training,updates,interactive,search]
 
 Results go to ``benchmarks/results/latest.json`` with the machine's core count, the
 NumPy/BLAS configuration (threadpoolctl) and the library versions.
@@ -123,17 +123,29 @@ def run_interactive():
     return {"widgets": widgets, "chapters": chapters}
 
 
+def run_search(repeats):
+    from . import search
+
+    result = search.trials_per_second(repeats=max(1, repeats // 2))
+    print(f"\n### Hyperparameter search: trials per second ({result['n_trials']} trials of "
+          f"{result['epochs']} epochs on the digits)\n")
+    print(table(["serial", "n_jobs=2", "speed-up"],
+                [[f"{result['serial']:.1f}", f"{result['n_jobs=2']:.1f}",
+                  f"{result['speed-up']:.2f}x"]]))
+    return result
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="interleaved repeats (default 5)")
-    parser.add_argument("--only", default="training,updates,interactive",
+    parser.add_argument("--only", default="training,updates,interactive,search",
                         help="comma-separated sections to run")
     args = parser.parse_args(argv)
     sections = set(args.only.split(","))
-    unknown = sections - {"training", "updates", "interactive"}
+    unknown = sections - {"training", "updates", "interactive", "search"}
     if unknown:
         parser.error(f"unknown sections {sorted(unknown)}; "
-                     "choose from training, updates, interactive")
+                     "choose from training, updates, interactive, search")
 
     report = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": machine()}
@@ -145,6 +157,8 @@ def main(argv=None):
         report["updates"] = run_updates(args.repeats)
     if "interactive" in sections:
         report["interactive"] = run_interactive()
+    if "search" in sections:
+        report["search"] = run_search(args.repeats)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "latest.json"
     out.write_text(json.dumps(report, indent=1))
