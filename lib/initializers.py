@@ -257,3 +257,38 @@ def get_initializer(init):
         f"number (the weights' standard deviation) or a function (n_in, n_out, rng) -> W, "
         f"got {init!r}"
     )
+
+
+class Scaled:
+    r"""An initialiser whose weights are another's times a constant ``gain``.
+
+    ``Scaled("he", 1.5)`` draws He's weights and multiplies them by 1.5: a standard deviation
+    of :math:`1.5\sqrt{2/n_\text{in}}` in every layer, whatever its fan-in (a plain number
+    as ``init`` would give every layer the same standard deviation).
+
+    Parameters
+    ----------
+    init : str, float or callable
+        Anything :func:`get_initializer` accepts.
+    gain : float
+        The factor, > 0.
+
+    Attributes
+    ----------
+    __name__ : str
+        A label such as ``"1.5 × he"``, which figure legends use.
+    """
+
+    def __init__(self, init, gain):
+        self.init = init
+        self.gain = checks.positive("gain", gain)
+        self._draw = get_initializer(init)
+        name = getattr(init, "__name__", str(init))
+        self.__name__ = f"{self.gain:g} × {name}"
+
+    def __call__(self, n_in, n_out, rng):
+        """Weights of shape (n_in, n_out): ``gain`` times those of ``init``."""
+        return self.gain * np.asarray(self._draw(n_in, n_out, rng), dtype=np.float64)
+
+    def __repr__(self):
+        return f"Scaled({self.init!r}, {self.gain:g})"

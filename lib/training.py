@@ -126,6 +126,7 @@ def train(
     eval_name="test",
     evaluate=True,
     schedule=None,
+    callback=None,
 ):
     """Train ``net`` with ``optimizer`` on mini-batches and return a :class:`History`.
 
@@ -162,6 +163,13 @@ def train(
         A learning-rate schedule (see :mod:`lib.schedules`), a callable t -> multiplier:
         before update t (counted from 0) ``optimizer.lr`` is set to the ``lr`` it had when
         training started times ``schedule(t)``; that ``lr`` is put back when training ends.
+    callback : object, optional
+        Something that watches training (e.g. :class:`lib.diagnostics.Recorder`), with two
+        methods: ``callback.on_step(iteration, net, grads, loss)``, called at every iteration
+        with a finite loss, after the backward pass and *before* clipping and the update (so
+        ``grads`` are the raw gradients; read them, do not modify them), and
+        ``callback.on_epoch(epoch, net)``, called after every epoch's iterations (counted
+        from 0; an epoch cut short by divergence is not), before the evaluation.
 
     Returns
     -------
@@ -183,6 +191,13 @@ def train(
         clip_value = checks.positive("clip_value", clip_value)
     if schedule is not None and not callable(schedule):
         raise ValueError(f"schedule must be a callable t -> multiplier, got {schedule!r}")
+    if callback is not None and not all(
+        callable(getattr(callback, method, None)) for method in ("on_step", "on_epoch")
+    ):
+        raise ValueError(
+            "callback must have methods on_step(iteration, net, grads, loss) and "
+            f"on_epoch(epoch, net), got {callback!r}"
+        )
     base_lr = optimizer.lr if schedule is not None else None
 
     rng = np.random.default_rng(seed)
@@ -206,6 +221,8 @@ def train(
                     if not math.isfinite(loss):
                         diverged_at = len(losses) - 1
                         break
+                    if callback is not None:
+                        callback.on_step(len(losses) - 1, net, grads, loss)
                     if clip_norm is not None:
                         clip_grad_norm(grads, clip_norm)
                     if clip_value is not None:
@@ -220,6 +237,8 @@ def train(
                 if diverged_at is not None:
                     break
                 seconds.append(time.perf_counter() - start)
+                if callback is not None:
+                    callback.on_epoch(len(seconds) - 1, net)
                 if not evaluate:
                     continue
                 train_acc.append(net.accuracy(x_train, t_train))

@@ -75,3 +75,19 @@ def test_get_initializer_resolves_names_numbers_and_functions():
     ]:
         with pytest.raises(ValueError, match=match):
             I.get_initializer(bad)
+
+
+def test_scaled_multiplies_another_initialiser_by_its_gain():
+    W = I.Scaled("he", 1.5)(N_IN, N_OUT, np.random.default_rng(3))
+    reference = I.he(N_IN, N_OUT, np.random.default_rng(3))
+    np.testing.assert_allclose(W, 1.5 * reference)
+    assert I.Scaled(0.1, 2.0)(N_IN, N_OUT, np.random.default_rng(0)).std() == pytest.approx(
+        0.2, rel=0.03)
+    scaled = I.Scaled("lecun", 2.0)
+    assert scaled.__name__ == "2 × lecun" and repr(scaled) == "Scaled('lecun', 2)"
+    net = MultiLayerNet([N_IN, N_OUT, 2], init=scaled, dtype=np.float64)
+    assert net.params["W1"].std() == pytest.approx(2 * np.sqrt(1 / N_IN), rel=0.03)
+    with pytest.raises(ValueError, match=r"^gain must be a number in \(0, inf\), got -1$"):
+        I.Scaled("he", -1)
+    with pytest.raises(ValueError, match=r"^init must be one of"):
+        I.Scaled("nope", 1.0)
