@@ -32,7 +32,7 @@ define FRESH_CACHE
 	@mkdir -p _build && touch $(LIB_STAMP)
 endef
 
-.PHONY: book assets test test-compat test-colab test-oldest lint bench clean distclean
+.PHONY: book assets book-student slides test test-compat test-colab test-oldest lint bench clean distclean
 
 ifneq ($(HAVE_NPM),)
 book: $(STAMP) assets
@@ -96,6 +96,57 @@ out.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 endef
 export CDN_CONFIG_PY
 
+# ---- make book-student, make slides: what an instructor hands out and projects --------------
+# book-student  the book less the solutions of the exercises, into $(STUDENT)/_build/html:
+#               sphinx-exercise's hide_solutions, with book/_ext/hide_gated_solutions.py to
+#               leave out the text and code cells of gated solutions too. The chapters' outputs
+#               come from the execution cache of `make book` (nothing is executed twice); every
+#               page is read again (--all), since outputs can change with lib/ alone.
+# slides        every chapter notebook of _toc.yml as a reveal.js deck in $(SLIDES)/, from the
+#               notebooks `make book` executed (book/_slides/build_slides.py), with reveal.js,
+#               MathJax, RequireJS and the widget manager copied beside the decks (npm).
+STUDENT        := _build/student
+STUDENT_CONFIG := $(STUDENT)/_config.yml
+SLIDES         := _build/slides
+BOOK_CONFIG     = $(if $(HAVE_NPM),_config.yml,$(CDN_CONFIG))
+
+book-student: book
+	$(BIN)/python -c "$$STUDENT_CONFIG_PY" $(BOOK_CONFIG) $(STUDENT_CONFIG)
+	$(BIN)/jupyter-book build . --path-output $(STUDENT) --config $(STUDENT_CONFIG) \
+	  -W --keep-going --all
+	@echo
+	@echo "The student edition (no solutions) is built. Open this page in a browser:"
+	@echo "    file://$(CURDIR)/$(STUDENT)/_build/html/index.html"
+
+slides: book
+ifeq ($(HAVE_NPM),)
+	@echo "make slides needs npm, to serve reveal.js, MathJax and the widget manager from the"
+	@echo "decks themselves: install Node.js and npm (Debian: apt-get install npm)."
+	@exit 1
+endif
+	$(BIN)/python book/_slides/build_slides.py --output $(SLIDES)
+	@echo
+	@echo "The slides are built. Open this page in a browser:"
+	@echo "    file://$(CURDIR)/$(SLIDES)/index.html"
+
+# The configuration of the book build, with hide_solutions on, the extension that leaves out
+# gated solutions, the execution cache of `make book`, and local_extensions' paths absolute.
+define STUDENT_CONFIG_PY
+import pathlib, sys, yaml
+source, out = (pathlib.Path(arg) for arg in sys.argv[1:3])
+config = yaml.safe_load(source.read_text(encoding="utf-8"))
+config.setdefault("execute", {})["cache"] = str(pathlib.Path("_build/.jupyter_cache").resolve())
+sphinx = config.setdefault("sphinx", {})
+sphinx.setdefault("config", {})["hide_solutions"] = True
+extensions = {**(sphinx.get("local_extensions") or {}), "hide_gated_solutions": "book/_ext"}
+sphinx["local_extensions"] = {
+    name: str(pathlib.Path(path).resolve()) for name, path in extensions.items()
+}
+out.parent.mkdir(parents=True, exist_ok=True)
+out.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+endef
+export STUDENT_CONFIG_PY
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -rs
 
@@ -110,9 +161,12 @@ test: $(STAMP)
 #   tests/test_browser.py           builds the book and opens it in Chromium (playwright,
 #                                   sphinx_external_toc from jupyter-book, yaml);
 #   tests/test_notebooks_stored.py  checks how the chapters are stored, whatever the versions
-#                                   (yaml, which neither lib nor the test tools require).
+#                                   (yaml, which neither lib nor the test tools require);
+#   tests/test_slides.py,           build the slides and the student edition and open them in
+#   tests/test_student_build.py     Chromium (as test_browser.py; nbconvert, bs4).
 COMPAT_TOOLS  := pytest nbval ipykernel
-COMPAT_IGNORE := --ignore=tests/test_browser.py --ignore=tests/test_notebooks_stored.py
+COMPAT_IGNORE := --ignore=tests/test_browser.py --ignore=tests/test_notebooks_stored.py \
+                 --ignore=tests/test_slides.py --ignore=tests/test_student_build.py
 # The interpreters: pythonX.Y where it runs, else pyenv's installed X.Y (pyenv's shims run only
 # the versions chosen with `pyenv global` or `pyenv local`). Colab's is 3.12; the oldest is the
 # lowest that requires-python admits and the machine has. Both fall back to $(PYTHON).
