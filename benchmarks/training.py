@@ -85,7 +85,7 @@ def torch_epoch(x, t, rule):
     torch.manual_seed(SEED)
     sizes = [x.shape[1], *HIDDEN]
     layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
         layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
     model = torch.nn.Sequential(*layers, torch.nn.Linear(sizes[-1], 10))
     if rule == "sgd":
@@ -111,7 +111,8 @@ def gemm_floor(x, t):
     """The forward and backward matrix products of one epoch, into preallocated arrays."""
     sizes = [x.shape[1], *HIDDEN, 10]
     rng = np.random.default_rng(SEED)
-    Ws = [rng.standard_normal((a, b), dtype=np.float32) for a, b in zip(sizes[:-1], sizes[1:])]
+    Ws = [rng.standard_normal((a, b), dtype=np.float32)
+          for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
     outs = [np.empty((BATCH, b), np.float32) for b in sizes[1:]]
     douts = [rng.standard_normal((BATCH, b), dtype=np.float32) for b in sizes[1:]]
     dWs = [np.empty_like(W) for W in Ws]
@@ -121,7 +122,7 @@ def gemm_floor(x, t):
     def run():
         for start in range(0, n_full, BATCH):
             inputs = [x[start : start + BATCH]]  # a view: the floor gathers no mini-batch
-            for W, out in zip(Ws, outs):
+            for W, out in zip(Ws, outs, strict=True):
                 np.matmul(inputs[-1], W, out=out)
                 inputs.append(out)
             for i in reversed(range(len(Ws))):
