@@ -51,7 +51,9 @@ the chapter's other runs with and without batch normalisation.
 Fighting overfitting (chapters 7 and 8): ``regularization`` -- the soft threshold, and the
 proximal L1 step and decoupled weight decay, each wrapped around any update rule;
 ``overfitting`` -- *Deep Learning from Scratch*'s overfitting experiment with every
-regulariser as a keyword, repeated over seeds.
+regulariser as a keyword, repeated over seeds; ``dropout`` -- thinned networks and their
+averages (Monte Carlo dropout), the two ways of scaling dropout and the rescaling between
+them, and the variance shift before batch normalisation.
 
 Searching for hyperparameters (chapter 9): ``search`` -- spaces, random and grid search,
 coarse to fine, successive halving and Hyperband, with trials in parallel through joblib;

@@ -425,6 +425,13 @@ class Dropout(Layer):
     Backward: :math:`dx = dout\cdot \mathrm{keep}/(1-p)`, the same scaled mask as the
     forward pass.
 
+    With ``scale="test"`` the layer is *Deep Learning from Scratch*'s dropout instead: in
+    training the kept units pass unscaled (:math:`x\cdot\mathrm{keep}`, backward
+    :math:`dout\cdot\mathrm{keep}`) and inference multiplies by :math:`1 - p`.  Both forms
+    keep the inference output equal to the expected training output; a network of one form
+    is a network of the other with the weights after each dropout layer rescaled by
+    :math:`1 - p`.
+
     Parameters
     ----------
     p : float, default 0.5
@@ -434,15 +441,23 @@ class Dropout(Layer):
     mask : ndarray of bool of shape (N, D), optional
         A fixed keep-mask of the input's shape, used instead of random draws (for gradient
         checks); set or clear it later through ``layer.fixed_mask``.
+    scale : {"train", "test"}, default "train"
+        Where the factor that keeps expectations equal is applied: :math:`1/(1-p)` on the
+        kept units in training (inverted dropout), or :math:`1 - p` on every unit at
+        inference (*Deep Learning from Scratch*).
     """
 
-    def __init__(self, p=0.5, rng=None, mask=None):
+    def __init__(self, p=0.5, rng=None, mask=None, scale="train"):
         self.p = checks.probability("p", p)
         self.rng = np.random.default_rng() if rng is None else rng
         self.fixed_mask = mask
+        self.scale = checks.one_of("scale", scale, ("train", "test"))
 
     def forward(self, x, train=True):
         """Drop and rescale units in training; the identity when ``train`` is False.
+
+        (With ``scale="test"``: drop without rescaling in training; multiply by
+        :math:`1 - p` when ``train`` is False.)
 
         Parameters
         ----------
@@ -455,20 +470,24 @@ class Dropout(Layer):
         """
         if not train:
             self.scaled_mask = None
-            return x
+            return x if self.scale == "train" else x * (1.0 - self.p)
         if self.fixed_mask is not None:
             self.keep = np.asarray(self.fixed_mask, dtype=bool)
         else:
             self.keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p
         self.scaled_mask = self.keep.astype(x.dtype)
-        self.scaled_mask *= 1.0 / (1.0 - self.p)
+        if self.scale == "train":
+            self.scaled_mask *= 1.0 / (1.0 - self.p)
         return x * self.scaled_mask
 
     def backward(self, dout):
-        return dout if self.scaled_mask is None else dout * self.scaled_mask
+        if self.scaled_mask is None:  # after an inference pass: the identity, or times 1 - p
+            return dout if self.scale == "train" else dout * (1.0 - self.p)
+        return dout * self.scaled_mask
 
     def __repr__(self):
-        return f"Dropout(p={self.p})"
+        return f"Dropout(p={self.p})" if self.scale == "train" else (
+            f"Dropout(p={self.p}, scale='test')")
 
 
 class SoftmaxCrossEntropy:

@@ -4,7 +4,8 @@ r"""A fully connected classifier built as a list of layers.
 
     Affine -> BatchNorm (if batchnorm) -> activation -> Dropout (if dropout > 0)
 
-and ends with ``Affine -> SoftmaxCrossEntropy``. The forward pass runs ``net.layers`` front to
+and ends with ``Affine -> SoftmaxCrossEntropy``; with ``input_dropout > 0`` a ``Dropout`` comes
+first, on the inputs. The forward pass runs ``net.layers`` front to
 back; the backward pass runs it back to front, each layer turning the gradient w.r.t. its
 output into the gradient w.r.t. its input (the chain rule, one layer at a time)::
 
@@ -72,6 +73,12 @@ class MultiLayerNet:
     seed : int, default 0
         Seeds the weights and, separately, every dropout layer's own Generator, so the
         weights do not depend on whether dropout or batch normalisation is on.
+    input_dropout : float, default 0.0
+        Drop probability, in [0, 1), of a ``Dropout`` on the inputs, before the first
+        Affine layer (0: none).  Its Generator is separate from the hidden layers' ones.
+    dropout_scale : {"train", "test"}, default "train"
+        The ``scale`` of every ``Dropout``: inverted dropout ("train"), or *Deep Learning
+        from Scratch*'s scaling by :math:`1 - p` at inference ("test").
 
     Attributes
     ----------
@@ -101,6 +108,8 @@ class MultiLayerNet:
         l1=0.0,
         dtype=np.float32,
         seed=0,
+        input_dropout=0.0,
+        dropout_scale="train",
     ):
         sizes = list(sizes)
         if len(sizes) < 2:
@@ -111,6 +120,8 @@ class MultiLayerNet:
         check_activation(activation)
         init_fn = get_initializer(init)
         dropout = checks.probability("dropout", dropout)
+        self.input_dropout = checks.probability("input_dropout", input_dropout)
+        self.dropout_scale = checks.one_of("dropout_scale", dropout_scale, ("train", "test"))
         if dtype not in (np.float32, np.float64, "float32", "float64"):
             raise ValueError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
         self.dtype = np.dtype(dtype)
@@ -125,22 +136,27 @@ class MultiLayerNet:
         init_seq, dropout_seq = np.random.SeedSequence(seed).spawn(2)
         init_rng = np.random.default_rng(init_seq)
         dropout_rngs = [np.random.default_rng(s) for s in dropout_seq.spawn(n_affine)]
+        input_rng = np.random.default_rng(dropout_seq.spawn(1)[0])
 
         self.layers = []
         self.params = {}
         self._param_layers = []  # (number, layer) for every layer with parameters
+        if self.input_dropout > 0:
+            self.layers.append(Dropout(self.input_dropout, rng=input_rng,
+                                       scale=self.dropout_scale))
         for i in range(1, n_affine + 1):
             n_in, n_out = self.sizes[i - 1], self.sizes[i]
             hidden = i < n_affine
             W = draw_weights(init_fn, n_in, n_out, init_rng, dtype=self.dtype)
             b = None if hidden and self.batchnorm else np.zeros(n_out, dtype=self.dtype)
-            self._add(i, Affine(W, b, input_grad=i > 1))
+            self._add(i, Affine(W, b, input_grad=i > 1 or self.input_dropout > 0))
             if hidden:
                 if self.batchnorm:
                     self._add(i, BatchNorm(n_out, dtype=self.dtype))
                 self.layers.append(activation_layer(activation))
                 if self.dropout > 0:
-                    self.layers.append(Dropout(self.dropout, rng=dropout_rngs[i - 1]))
+                    self.layers.append(Dropout(self.dropout, rng=dropout_rngs[i - 1],
+                                               scale=self.dropout_scale))
         self.loss_layer = SoftmaxCrossEntropy()
         self._weights = {f"W{i}": self.params[f"W{i}"] for i in range(1, n_affine + 1)}
 
@@ -333,5 +349,8 @@ class MultiLayerNet:
             f"MultiLayerNet(sizes={self.sizes}, activation={self.activation!r}, "
             f"init={self.init!r}, batchnorm={self.batchnorm}, dropout={self.dropout}, "
             f"weight_decay={self.weight_decay}, l1={self.l1}, dtype='{self.dtype}', "
-            f"seed={self.seed})"
+            f"seed={self.seed}"
+            + (f", input_dropout={self.input_dropout}" if self.input_dropout else "")
+            + (f", dropout_scale={self.dropout_scale!r}" if self.dropout_scale != "train" else "")
+            + ")"
         )

@@ -135,6 +135,28 @@ class OverfitRun:
         :func:`lib.regularization.flat_weights`)."""
         return flat_weights(self.params)
 
+    def network(self):
+        """The trained network, rebuilt: a :class:`lib.network.MultiLayerNet` of the run's
+        architecture and keywords holding copies of its final parameters.
+
+        Its dropout layers start from fresh generators (as a new network of the run's seed).
+
+        Returns
+        -------
+        MultiLayerNet
+        """
+        s = self.setting
+        n_layers = sum(1 for key in self.params if key.startswith("W"))
+        sizes = [self.params["W1"].shape[0]] + [self.params[f"W{i}"].shape[1]
+                                                 for i in range(1, n_layers + 1)]
+        net = MultiLayerNet(sizes, activation=s["activation"], init=s["init"],
+                            dropout=s["dropout"], seed=s["seed"],
+                            input_dropout=s.get("input_dropout", 0.0),
+                            dropout_scale=s.get("dropout_scale", "train"))
+        for key, value in self.params.items():
+            net.params[key][...] = value
+        return net
+
     def __repr__(self):
         return (f"OverfitRun(train {self.final_train_acc:.3f}, test {self.final_test_acc:.3f}, "
                 f"test loss {self.test_loss:.3f}, diverged_at={self.diverged_at})")
@@ -174,7 +196,7 @@ class _EpochRecord:
 def overfit(seed=0, *, n_train=N_TRAIN, hidden=HIDDEN, rule="sgd", lr=LR, epochs=EPOCHS,
             iterations=None, batch_size=BATCH_SIZE, weight_decay=0.0, decoupled=False, l1=0.0,
             proximal=False, dropout=0.0, activation="relu", init="he", evaluate=True,
-            dataset="digits"):
+            dataset="digits", input_dropout=0.0, dropout_scale="train"):
     r"""Train *Deep Learning from Scratch*'s overfitting network once, with any regulariser.
 
     Parameters
@@ -217,6 +239,11 @@ def overfit(seed=0, *, n_train=N_TRAIN, hidden=HIDDEN, rule="sgd", lr=LR, epochs
         with False only the final values are measured.
     dataset : str, default "digits"
         A name for :func:`lib.datasets.load_dataset` ("digits", "mnist", "fashion_mnist").
+    input_dropout : float, default 0.0
+        Drop probability of a dropout layer on the inputs.
+    dropout_scale : {"train", "test"}, default "train"
+        Inverted dropout, or *Deep Learning from Scratch*'s scaling at inference (see
+        :class:`lib.layers.Dropout`).
 
     Returns
     -------
@@ -228,7 +255,8 @@ def overfit(seed=0, *, n_train=N_TRAIN, hidden=HIDDEN, rule="sgd", lr=LR, epochs
     hidden = [checks.integer("hidden", h, 1) for h in hidden]
     classes = int(max(t_train.max(), t_test.max())) + 1
     net = MultiLayerNet([x_train.shape[1], *hidden, classes], activation=activation,
-                        init=init, dropout=dropout, seed=seed,
+                        init=init, dropout=dropout, seed=seed, input_dropout=input_dropout,
+                        dropout_scale=dropout_scale,
                         weight_decay=0.0 if decoupled else weight_decay,
                         l1=0.0 if proximal else l1)
     batch_size = checks.integer("batch_size", batch_size, 1)

@@ -145,6 +145,26 @@ STYLES = {
         "std": Style(_P["reddish purple"], (0, (1, 1)), "averaged σ, squared", "v"),
         "population": Style(_P["grey"], "-", "whole training set", "*"),
     },
+    # Dropout (lib.layers.Dropout, lib.dropout): where it is applied, how it is scaled, and
+    # the regularisers it is compared with (L2 in the colour of STYLES["penalty"]["l2"]).
+    "dropout": {
+        "none": Style(_P["black"], "-", "no dropout", "o"),
+        "hidden": Style(_P["vermillion"], "--", "dropout on hidden layers", "s"),
+        "input": Style(_P["bluish green"], "-.", "dropout on the inputs", "D"),
+        "both": Style(_P["reddish purple"], ":", "inputs and hidden layers", "^"),
+        "l2": Style(_P["blue"], (0, (5, 1, 1, 1)), "L2 penalty", "v"),
+        "l2+hidden": Style(_P["wine"], (0, (1, 1)), "L2 and dropout", "*"),
+        "train": Style(_P["orange"], "-", "inverted: ÷ (1 − p) in training", "o"),
+        "test": Style(_P["sky blue"], "--", "× (1 − p) at inference", "s"),
+    },
+    # Predicting with a dropout network: one thinned network, averages of many, and the
+    # weight-scaled network of inference mode.
+    "ensemble": {
+        "thinned": Style(_P["grey"], ":", "one thinned network", "."),
+        "arithmetic": Style(_P["vermillion"], "-", "Monte Carlo average", "o"),
+        "geometric": Style(_P["bluish green"], "-.", "geometric mean", "D"),
+        "scaled": Style(_P["black"], "--", "weight scaling (inference mode)", "_"),
+    },
 }
 
 
