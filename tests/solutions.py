@@ -58,8 +58,12 @@ def toc_documents(toc=ROOT / "_toc.yml"):
 
 
 def chapter_notebooks():
-    """The chapter notebooks of the table of contents: docnames such as book/01_..."""
-    return [doc for doc in toc_documents() if (ROOT / f"{doc}.ipynb").exists()]
+    """The chapter notebooks of the table of contents: docnames such as book/01_...
+
+    Appendices (``book/appendix_*``) are notebooks too, but neither lectures nor exercises.
+    """
+    return [doc for doc in toc_documents() if (ROOT / f"{doc}.ipynb").exists()
+            and re.match(r"\d\d_", doc.rsplit("/", 1)[-1])]
 
 
 def load(docname, executed=False):

@@ -78,12 +78,19 @@ EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
 LOCAL_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?!https?:|mailto:|#)[^)]*\)")
 
 
+#: A chapter's file name: two digits, an underscore, a name (the design fixes them).
+CHAPTER_FILE = re.compile(r"^(?P<number>\d\d)_[\w-]+$")
+
 # ---- which chapters, which notebooks ---------------------------------------------------------
 
 
 def chapters(toc=ROOT / "_toc.yml"):
-    """The documents of the table of contents that are notebooks, in its order."""
-    return [doc for doc in parse_toc_yaml(toc) if (ROOT / f"{doc}.ipynb").exists()]
+    """The chapters of the table of contents, in its order: its notebooks named ``NN_name``.
+
+    Appendices are notebooks too, but reference pages, not lectures: they get no deck.
+    """
+    return [doc for doc in parse_toc_yaml(toc) if (ROOT / f"{doc}.ipynb").exists()
+            and CHAPTER_FILE.match(doc.rsplit("/", 1)[-1])]
 
 
 def executed_notebook(docname):
@@ -179,6 +186,9 @@ def replace_role(match, numbers):
         if text and number and "%s" in text:
             return text.replace("%s", number.split()[-1].strip("()"))
         return text or number or target
+    if role == "chapter":  # {chapter}`05_initialization`: "chapter 5", as the book shows it
+        found = CHAPTER_FILE.match(target.rsplit("/", 1)[-1])
+        return f"chapter {int(found['number'])}" if found else target
     if role.startswith("py:"):
         name = target.lstrip("~.")
         shown = text or (name.rsplit(".", 1)[-1] if target.startswith("~") else name)
