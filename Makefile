@@ -163,10 +163,13 @@ test: $(STAMP)
 #   tests/test_notebooks_stored.py  checks how the chapters are stored, whatever the versions
 #                                   (yaml, which neither lib nor the test tools require);
 #   tests/test_slides.py,           build the slides and the student edition and open them in
-#   tests/test_student_build.py     Chromium (as test_browser.py; nbconvert, bs4).
+#   tests/test_student_build.py     Chromium (as test_browser.py; nbconvert, bs4);
+#   tests/test_glossary.py          builds a small Sphinx project with the book's {chapter} role
+#                                   and reads the built glossary page (sphinx, bs4, yaml).
 COMPAT_TOOLS  := pytest nbval ipykernel
 COMPAT_IGNORE := --ignore=tests/test_browser.py --ignore=tests/test_notebooks_stored.py \
-                 --ignore=tests/test_slides.py --ignore=tests/test_student_build.py
+                 --ignore=tests/test_slides.py --ignore=tests/test_student_build.py \
+                 --ignore=tests/test_glossary.py
 # The interpreters: pythonX.Y where it runs, else pyenv's installed X.Y (pyenv's shims run only
 # the versions chosen with `pyenv global` or `pyenv local`). Colab's is 3.12; the oldest is the
 # lowest that requires-python admits and the machine has. Both fall back to $(PYTHON).

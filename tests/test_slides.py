@@ -163,19 +163,19 @@ def test_solutions_across_cells_are_left_out():
 
 def equation_numbers(html):
     """Label -> number of every labelled equation of a page of the book."""
-    return dict(re.findall(r'id="equation-([^"]+)">\s*<span class="eqno">\((\d+)\)', html))
+    return dict(re.findall(r'id="equation-([^"]+)">\s*<span class="eqno">\(([\d.]+)\)', html))
 
 
 def exercise_numbers(html):
     return dict(re.findall(
         r'<div class="exercise[^"]*" id="([^"]+)">\s*<p class="admonition-title">'
-        r'<span class="caption-number">Exercise (\d+) ', html
+        r'<span class="caption-number">Exercise ([\d.]+) ', html
     ))
 
 
 def figure_numbers(html):
     return dict(re.findall(
-        r'<figure[^>]*id="([^"]+)"[^>]*>.*?<span class="caption-number">Fig\. (\d+) ', html, re.S
+        r'<figure[^>]*id="([^"]+)"[^>]*>.*?<span class="caption-number">Fig\. ([\d.]+) ', html, re.S
     ))
 
 
@@ -201,6 +201,11 @@ def test_numbers_on_the_slides_are_the_books(docname, decks):
     html = (ROOT / "_build" / "html" / f"{docname}.html").read_text(encoding="utf-8")
     numbers = build_slides.book_numbers(docname)
     assert numbers is not None, f"{docname}: no numbers in the environment of the book build"
+    # Every chapter numbers equations, figures and exercises: finding none of one kind means
+    # the patterns above no longer match the page (as when the numbering style changes).
+    for kind, found in [("equation", equation_numbers), ("figure", figure_numbers),
+                        ("exercise", exercise_numbers)]:
+        assert found(html), f"{docname}: no numbered {kind} found on the page"
     for label, number in equation_numbers(html).items():
         assert numbers.get(label) == f"({number})", f"{docname}: equation {label}"
     for label, number in figure_numbers(html).items():
