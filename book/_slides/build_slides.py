@@ -459,6 +459,9 @@ def title(nb, docname):
 def build(output=OUTPUT, docnames=None):
     """Write a deck per chapter into ``output``; return [(name, title, slides), ...]."""
     output.mkdir(parents=True, exist_ok=True)
+    if not docnames:  # every chapter: a deck of a page that is no longer a chapter goes
+        for deck in output.glob("*.html"):
+            deck.unlink()
     copy_assets(output)
     slides_exporter = exporter()
     decks = []
