@@ -18,10 +18,11 @@ NODE_STAMP := node_modules/.installed
 ASSETS     := _build/assets
 CDN_CONFIG := _build/cdn/_config.yml
 HAVE_NPM   := $(shell command -v $(NPM) 2>/dev/null)
-# Sphinx copies static files only when it writes pages: when they changed since the last
-# build, it is told to write every page (--all; the execution cache still holds).
+# Sphinx copies static files only when it writes pages, and keeps the chapters' numbers in its
+# saved environment when only _toc.yml changed: when either changed since the last build, it
+# reads and writes every page afresh (--all; the execution cache still holds).
 STATIC_CHANGED = $(shell test -f _build/html/.buildinfo && \
-  find book/_static $(ASSETS)/.copied -newer _build/html/.buildinfo 2>/dev/null | head -n 1)
+  find book/_static $(ASSETS)/.copied _toc.yml -newer _build/html/.buildinfo 2>/dev/null | head -n 1)
 BUILD_ARGS = -W --keep-going $(if $(STATIC_CHANGED),--all)
 # The execution cache keys a notebook by its code only: when lib/ changed since the last
 # build, the cached outputs may be stale, so they are dropped and every chapter re-executed.

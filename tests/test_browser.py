@@ -315,3 +315,23 @@ def test_page_renders_offline(docname, browser, server):
 
     problems = problems_found(seen, mathjax, found) + missing_links(docname, found["links"])
     assert not problems, f"{docname} (screenshot {shot}):\n" + "\n".join(problems)
+
+
+def test_navigation_on_a_wide_screen(browser, server):
+    """One search field (in the sidebar), no empty bar above the page, a working toggle."""
+    first_chapter = next(page for page in PAGES if (ROOT / f"{page}.ipynb").exists())
+    context, page, _ = open_page(browser, f"{server}/{first_chapter}.html")
+    try:
+        header = page.evaluate("document.querySelector('#pst-header')"
+                               "?.getBoundingClientRect().height ?? 0")
+        fields = [f for f in page.query_selector_all(".search-button-field") if f.is_visible()]
+        toggles = [t for t in page.query_selector_all(".primary-toggle") if t.is_visible()]
+        assert len(toggles) == 1, f"{len(toggles)} visible toggles of the sidebar"
+        toggles[0].click()
+        page.wait_for_timeout(500)
+        sidebar_after_click = page.is_visible("#pst-primary-sidebar .bd-links")
+    finally:
+        context.close()
+    assert header == 0, f"a bar of {header} px across the top of the page"
+    assert len(fields) == 1, f"{len(fields)} search fields on the page"
+    assert not sidebar_after_click, "the toggle did not hide the sidebar"
