@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from matplotlib import pyplot as plt
+from figures import texts as figure_texts
 from matplotlib.figure import Figure
 
 from lib.clipping import clip
@@ -14,20 +14,8 @@ from lib.optimizers import SGD
 from lib.training import train
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def texts(fig):
-    found = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        found += [t.get_text() for t in ax.texts] + [ax.get_title()]
-        legend = ax.get_legend()
-        if legend is not None:
-            found += [t.get_text() for t in legend.get_texts()]
-    return "\n".join(found)
+    return figure_texts(fig, labels=False, legends=True)
 
 
 def drawn(fig):

@@ -1,25 +1,16 @@
 """lib.interactive.backpropagation: the explorers and figures of the chapter."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figures import texts as figure_texts
 from matplotlib.figure import Figure
 
 from lib.graph import neuron
 from lib.interactive import backpropagation as bp
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def texts(fig):
-    """Every text drawn on ``fig``: its own, and each axes' texts and title."""
-    return "\n".join([t.get_text() for t in fig.texts]
-                     + [t.get_text() for ax in fig.axes for t in ax.texts]
-                     + [ax.get_title() for ax in fig.axes])
+    return figure_texts(fig, labels=False)
 
 
 def test_graph_draws_every_number():

@@ -1,27 +1,12 @@
 """lib.interactive.batch_norm: the explorers and the static figures of the chapter."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figures import texts
 from matplotlib.figure import Figure
 
 from lib.batch_norm_training import SCALES, ScaleRun
 from lib.interactive import batch_norm as bn
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def texts(fig):
-    """Every piece of text drawn on the figure."""
-    found = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        found += [t.get_text() for t in ax.texts]
-        found += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
-    return "\n".join(found)
 
 
 def _run(scale, batchnorm, seed, diverged=False):

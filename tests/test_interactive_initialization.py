@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figures import texts as figure_texts
 from matplotlib.figure import Figure
 
 from lib import plots
@@ -14,20 +15,8 @@ from lib.interactive import initialization as ini
 from lib.propagation import propagate, value_range
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def texts(fig):
-    """Every piece of text drawn on the figure (annotations, titles, labels)."""
-    found = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        found += [t.get_text() for t in ax.texts]
-        found += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
-        found += [t.get_text() for t in ax.get_yticklabels()]
-    return "\n".join(found)
+    return figure_texts(fig, yticks=True)
 
 
 @pytest.fixture(scope="module")

@@ -26,12 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "book" / "04_update_rules.ipynb"
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def texts(fig):
     """Every piece of text in a figure: titles, labels, legend entries, annotations."""
     found = [t.get_text() for t in fig.findobj(Text)]

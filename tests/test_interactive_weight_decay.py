@@ -1,27 +1,12 @@
 """lib.interactive.weight_decay: the explorers and the static figures of the chapter."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figures import texts
 from matplotlib.figure import Figure
 
 from lib.interactive import weight_decay as wd
 from lib.overfitting import overfit
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def texts(fig):
-    """Every piece of text drawn on the figure (suptitle, titles, labels, annotations)."""
-    found = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        found += [t.get_text() for t in ax.texts]
-        found += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
-    return "\n".join(found)
 
 
 @pytest.fixture(scope="module")
