@@ -5,7 +5,14 @@ import functools
 import http.server
 import threading
 
-from test_browser import QuietHandler
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files without logging every request; drop a client silent for 10 s."""
+
+    timeout = 10
+
+    def log_message(self, format, *args):
+        pass
 
 
 @contextlib.contextmanager

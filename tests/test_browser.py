@@ -21,16 +21,14 @@ A full-page screenshot of every page is saved under ``_build/screenshots/`` for 
 look at. Where Debian's Chromium is not installed the test is skipped, saying so.
 """
 
-import functools
-import http.server
 import re
 import subprocess
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from local_server import serve
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 from sphinx_external_toc.parsing import parse_toc_yaml
@@ -148,15 +146,6 @@ INSPECT = r"""() => {
 RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{")
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve files without logging every request; drop a client silent for 10 s."""
-
-    timeout = 10
-
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def book():
     """Build the book as ``make book`` does; return the folder of its pages."""
@@ -178,16 +167,8 @@ def book():
 @pytest.fixture(scope="module")
 def server(book):
     """The book's pages over HTTP on 127.0.0.1, as a reader's browser gets them."""
-    handler = functools.partial(QuietHandler, directory=str(book))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with serve(book) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -299,10 +280,10 @@ def missing_links(docname, links):
     return missing
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_page_renders_offline(docname, browser, server):
-    context, page, seen = open_page(browser, f"{server}/{docname}.html")
-    shot = SCREENSHOTS / f"{docname}.png"
+def page_problems(browser, url, docname, shot):
+    """Open the page ``docname`` of a built book at ``url``; save a screenshot of it whole at
+    ``shot``; return what is wrong with it (:func:`problems_found`, :func:`missing_links`)."""
+    context, page, seen = open_page(browser, url)
     try:
         wait_for(page, WIDGETS_RENDERED)
         wait_for(page, IMAGES_LOADED)
@@ -312,8 +293,13 @@ def test_page_renders_offline(docname, browser, server):
         found = page.evaluate(INSPECT)
     finally:
         context.close()
+    return problems_found(seen, mathjax, found) + missing_links(docname, found["links"])
 
-    problems = problems_found(seen, mathjax, found) + missing_links(docname, found["links"])
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_renders_offline(docname, browser, server):
+    shot = SCREENSHOTS / f"{docname}.png"
+    problems = page_problems(browser, f"{server}/{docname}.html", docname, shot)
     assert not problems, f"{docname} (screenshot {shot}):\n" + "\n".join(problems)
 
 

@@ -42,17 +42,10 @@ from solutions import (
 )
 from test_browser import (
     CHROMIUM,
-    IMAGES_LOADED,
-    INSPECT,
     LOAD_TIMEOUT,
-    MATHJAX_DONE,
-    RENDER_TIMEOUT,
-    WIDGETS_RENDERED,
     browser,  # noqa: F401  (a fixture)
-    missing_links,
     open_page,
-    problems_found,
-    wait_for,
+    page_problems,
 )
 
 BOOK = ROOT / "_build" / "html"
@@ -242,18 +235,8 @@ PAGES = toc_documents()
 @NEEDS_CHROMIUM
 @pytest.mark.parametrize("docname", PAGES)
 def test_student_page_renders_offline(docname, browser, student_server):  # noqa: F811
-    context, tab, seen = open_page(browser, f"{student_server}/{docname}.html")
     shot = SCREENSHOTS / f"{docname}.png"
-    try:
-        wait_for(tab, WIDGETS_RENDERED)
-        wait_for(tab, IMAGES_LOADED)
-        mathjax = tab.evaluate(MATHJAX_DONE, RENDER_TIMEOUT)
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=shot, full_page=True)
-        found = tab.evaluate(INSPECT)
-    finally:
-        context.close()
-    problems = problems_found(seen, mathjax, found) + missing_links(docname, found["links"])
+    problems = page_problems(browser, f"{student_server}/{docname}.html", docname, shot)
     assert not problems, f"{docname} (screenshot {shot}):\n" + "\n".join(problems)
 
 
