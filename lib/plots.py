@@ -50,6 +50,16 @@ class Style(NamedTuple):
 
 
 _P = PALETTE
+# The activations (lib.activations), also drawn in these colours as the layers of a network.
+_ACTIVATION_STYLES = {
+    "sigmoid": Style(_P["orange"], "-", "sigmoid", "o"),
+    "tanh": Style(_P["blue"], "--", "tanh", "s"),
+    "relu": Style(_P["vermillion"], "-", "ReLU", "^"),
+    "leaky_relu": Style(_P["reddish purple"], "-.", "leaky ReLU", "v"),
+    "elu": Style(_P["bluish green"], ":", "ELU", "D"),
+    "selu": Style(_P["wine"], (0, (5, 1, 1, 1)), "SELU", "*"),
+}
+
 #: kind -> name -> :class:`Style`.  Kinds: "rule" (keys of ``lib.optimizers.OPTIMIZERS``),
 #: "init" (names of ``lib.initializers.INITIALIZERS``, and the standard deviations 0.01 and 1
 #: that serve as examples of too small and too large), "activation" (``lib.activations``).
@@ -76,20 +86,11 @@ STYLES = {
         "lecun": Style(_P["orange"], "-.", "LeCun", "o"),
         "he": Style(_P["vermillion"], "-", "He", "*"),
     },
-    "activation": {
-        "sigmoid": Style(_P["orange"], "-", "sigmoid", "o"),
-        "tanh": Style(_P["blue"], "--", "tanh", "s"),
-        "relu": Style(_P["vermillion"], "-", "ReLU", "^"),
-        "leaky_relu": Style(_P["reddish purple"], "-.", "leaky ReLU", "v"),
-        "elu": Style(_P["bluish green"], ":", "ELU", "D"),
-        "selu": Style(_P["wine"], (0, (5, 1, 1, 1)), "SELU", "*"),
-    },
+    "activation": _ACTIVATION_STYLES,
     # Deep networks of the chapter on activations: activation, with or without identity
     # skips (lib.residual); the activations keep their colours, the residual one is black.
     "network": {
-        "sigmoid": Style(_P["orange"], "-", "sigmoid", "o"),
-        "tanh": Style(_P["blue"], "--", "tanh", "s"),
-        "relu": Style(_P["vermillion"], "-", "ReLU", "^"),
+        **{name: _ACTIVATION_STYLES[name] for name in ("sigmoid", "tanh", "relu")},
         "relu+residual": Style(_P["black"], "-.", "ReLU + residual", "D"),
         "sigmoid+residual": Style(_P["reddish purple"], ":", "sigmoid + residual", "v"),
     },
